@@ -1,0 +1,19 @@
+"""dipontology: a knowledge graph of diplomacy beyond governments.
+
+The package turns three hand-edited sources of truth (the OWL ontology, the SHACL shapes and the Turtle case-study
+data) into answers: ontology checks, reasoning, validation, SPARQL queries, exports and a release.
+
+>>> import dipontology
+>>> dipontology.__version__.count(".") >= 2
+True
+"""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+try:
+    __version__ = _version("dipontology")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__"]

@@ -1,0 +1,59 @@
+"""Where the packaged ontology, shapes, data, queries and checks live.
+
+In a source checkout (an editable install) they are the repository's own ``ontology/``, ``shapes/`` and ``data/``
+folders; in an installed wheel they are bundled inside the package under ``_bundled/``.
+
+>>> ontology_file().name
+'dipontology.ttl'
+>>> sorted(p.name for p in data_files())[:1] != []
+True
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def root() -> Path:
+    """The folder holding ``ontology/``, ``shapes/`` and ``data/``."""
+    bundled = _PACKAGE / "_bundled"
+    if (bundled / "ontology").is_dir():
+        return bundled
+    checkout = _PACKAGE.parent.parent
+    if (checkout / "ontology").is_dir():
+        return checkout
+    raise FileNotFoundError(
+        "cannot find the dipontology ontology: neither a bundled copy in the package nor a source checkout"
+    )
+
+
+def ontology_file() -> Path:
+    """The ontology, ``ontology/dipontology.ttl``."""
+    return root() / "ontology" / "dipontology.ttl"
+
+
+def shapes_files() -> list[Path]:
+    """Every SHACL shapes file, sorted."""
+    return sorted((root() / "shapes").glob("*.ttl"))
+
+
+def data_dir() -> Path:
+    """The data folder (``data/``)."""
+    return root() / "data"
+
+
+def data_files() -> list[Path]:
+    """Every Turtle file of the published data, sorted (shared records first, then ``cases/``)."""
+    d = data_dir()
+    return sorted(d.glob("*.ttl")) + sorted((d / "cases").glob("*.ttl"))
+
+
+def queries_dir() -> Path:
+    """The named SPARQL query library (``.rq`` files)."""
+    return _PACKAGE / "queries"
+
+
+def checks_dir() -> Path:
+    """The ontology quality rules (one ``.rq`` file per rule) and their profile."""
+    return _PACKAGE / "checks"
