@@ -122,6 +122,11 @@ def prepare(graph: Graph) -> tuple[Graph, int]:
             dropped += 1
             continue
         out.add((s, p, o))
+    # owlready2 hands HermiT only the individuals it knows: declare every IRI typed with a class as an individual
+    classes = set(graph.subjects(RDF.type, OWL.Class))
+    for ind, cls in graph.subject_objects(RDF.type):
+        if isinstance(ind, URIRef) and cls in classes and ind not in classes:
+            out.add((ind, RDF.type, OWL.NamedIndividual))
     return out, dropped
 
 
@@ -148,7 +153,7 @@ def _told_types(graph: Graph) -> set[tuple[str, str]]:
     return told
 
 
-def _require_java() -> None:
+def require_java() -> None:
     if shutil.which("java") is None:
         raise DependencyError("the reasoner needs 'java' (HermiT runs on the JVM) and no 'java' is on PATH",
                               fix="install a Java runtime, e.g. 'apt-get install default-jre-headless'")
@@ -163,7 +168,7 @@ def reason(graph: Graph | None = None, *, include_data: bool = True,
     :return: a :class:`ReasonResult`.
     :raises DependencyError: if ``java`` is missing.
     """
-    _require_java()
+    require_java()
     import owlready2  # imported late: importing it is slow and it is only needed here
 
     if graph is None:
