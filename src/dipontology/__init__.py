@@ -16,4 +16,6 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
+from . import query  # noqa: E402 - a callable module: dipontology.query("name", **params) runs a named query
+
 __all__ = ["__version__"]

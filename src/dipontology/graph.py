@@ -1,0 +1,207 @@
+"""The published graph: the shipped ontology and data, parsed once, in the default graph.
+
+The shipped files (``ontology/dipontology.ttl`` and ``data/**/*.ttl``) are trusted Turtle that the project itself
+maintains and validates, so they are parsed with pyoxigraph's fast parser without the safety checks that
+:mod:`dipontology.load` applies to contributions. Everything goes into **one default graph** (no named graphs): the
+named queries then read the same triples whether they run in-process or on a remote store that the graph was pushed
+to with ``dipontology push`` (which writes the default graph, ``/store?default``).
+
+The parsed triples are cached per process and re-read when a file changes (its size or modification time).
+
+* :func:`published_files` -- the files, ontology first;
+* :func:`published_triples` -- the asserted triples (pyoxigraph terms);
+* :func:`inferred_triples` -- the asserted triples plus their OWL 2 RL closure (owlrl), without the triples with a
+  literal subject that owlrl emits (they are not RDF);
+* :func:`published_store` -- a fresh in-memory pyoxigraph ``Store`` holding either;
+* :func:`published_graph` -- the same as an rdflib ``Graph`` with the project prefixes bound;
+* :func:`to_rdflib` / :func:`to_oxigraph` -- term conversion between the two libraries.
+
+>>> g = published_graph()
+>>> len(g) > 100
+True
+>>> from dipontology.namespaces import DIP
+>>> (DIP.TrackTwo, None, None) in g
+True
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from . import resources
+from .errors import InputError
+from .namespaces import bind_all
+
+__all__ = [
+    "published_files", "published_triples", "inferred_triples", "published_store", "published_graph",
+    "triples_store", "triples_graph", "to_rdflib", "to_oxigraph", "parse_files",
+]
+
+_XSD_STRING = str(XSD.string)
+_RDF_LANGSTRING = str(RDF.langString)
+_lock = threading.Lock()
+_cache: dict[tuple, tuple] = {}
+
+
+def published_files() -> list[Path]:
+    """The shipped Turtle files: the ontology first, then the data files (shared records, then cases)."""
+    return [resources.ontology_file(), *resources.data_files()]
+
+
+def _signature(files: Sequence[Path]) -> tuple:
+    sig = []
+    for f in files:
+        st = Path(f).stat()
+        sig.append((str(f), st.st_size, st.st_mtime_ns))
+    return tuple(sig)
+
+
+def parse_files(files: Iterable[Path]) -> list[ox.Triple]:
+    """Parse trusted Turtle files with pyoxigraph and return their triples (blank nodes kept apart per file).
+
+    :raises InputError: if a file is not valid Turtle (naming the file and line).
+    """
+    triples: list[ox.Triple] = []
+    for f in files:
+        path = Path(f)
+        try:
+            with path.open("rb") as fh:
+                for quad in ox.parse(fh, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
+                    triples.append(quad.triple)
+        except SyntaxError as exc:
+            line = None
+            loc = getattr(exc, "lineno", None)
+            if isinstance(loc, int):
+                line = loc
+            raise InputError(f"invalid Turtle: {exc}", file=str(path), line=line,
+                             fix="correct the syntax (dipontology validate shows the details)") from exc
+        except OSError as exc:
+            raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
+    return triples
+
+
+def _cached(kind: str, files: Sequence[Path]) -> tuple:
+    key = (kind, _signature(files))
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            return hit
+    if kind == "asserted":
+        value = tuple(parse_files(files))
+    else:
+        value = tuple(_owlrl_closure(_cached("asserted", files)))
+    with _lock:
+        # drop stale entries of the same kind (a file changed)
+        for k in [k for k in _cache if k[0] == kind]:
+            del _cache[k]
+        _cache[key] = value
+    return value
+
+
+def published_triples(files: Sequence[Path] | None = None) -> tuple[ox.Triple, ...]:
+    """The asserted triples of ``files`` (default: the shipped ontology and data), cached per process."""
+    return _cached("asserted", list(files) if files is not None else published_files())
+
+
+def inferred_triples(files: Sequence[Path] | None = None) -> tuple[ox.Triple, ...]:
+    """The asserted triples plus their OWL 2 RL closure computed by owlrl, cached per process.
+
+    Triples with a literal subject (which owlrl emits but RDF does not allow) are removed, so every export of the
+    inferred graph parses back.
+    """
+    return _cached("inferred", list(files) if files is not None else published_files())
+
+
+def _owlrl_closure(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    import owlrl
+
+    g = triples_graph(triples)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+    out: list[ox.Triple] = []
+    for s, p, o in g:
+        if isinstance(s, Literal) or not isinstance(p, URIRef):
+            continue
+        out.append(ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)))
+    return out
+
+
+def triples_store(triples: Iterable[ox.Triple]) -> ox.Store:
+    """A fresh in-memory pyoxigraph store with ``triples`` in its default graph."""
+    store = ox.Store()
+    dg = ox.DefaultGraph()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, dg) for t in triples)
+    return store
+
+
+def published_store(*, inferred: bool = False, files: Sequence[Path] | None = None) -> ox.Store:
+    """A fresh in-memory pyoxigraph store holding the published graph (with its OWL RL closure if ``inferred``).
+
+    >>> store = published_store()
+    >>> bool(store.query("ASK { ?s ?p ?o }"))
+    True
+    """
+    return triples_store(inferred_triples(files) if inferred else published_triples(files))
+
+
+def triples_graph(triples: Iterable[ox.Triple]) -> Graph:
+    """An rdflib ``Graph`` (project prefixes bound) holding ``triples``."""
+    g = bind_all(Graph())
+    add = g.add
+    for t in triples:
+        add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return g
+
+
+def published_graph(*, inferred: bool = False, files: Sequence[Path] | None = None) -> Graph:
+    """The published graph (or its OWL RL closure) as a new rdflib ``Graph`` with the project prefixes bound."""
+    return triples_graph(inferred_triples(files) if inferred else published_triples(files))
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None):
+    """Convert a pyoxigraph term to the equal rdflib term (lexical forms kept exactly; ``xsd:string`` -> plain).
+
+    >>> to_rdflib(ox.Literal("1926", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))
+    rdflib.term.Literal('1926', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#gYear'))
+    >>> to_rdflib(ox.Literal("Oslo", language="en"))
+    rdflib.term.Literal('Oslo', lang='en')
+    """
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language, normalize=False)
+        dt = term.datatype.value
+        if dt == _XSD_STRING:
+            return Literal(term.value, normalize=False)
+        return Literal(term.value, datatype=URIRef(dt), normalize=False)
+    raise TypeError(f"unsupported RDF term (RDF-star triple terms are not used here): {term!r}")
+
+
+def to_oxigraph(term):
+    """Convert an rdflib term to the equal pyoxigraph term.
+
+    >>> to_oxigraph(Literal("Oslo", lang="en"))
+    <Literal value=Oslo language=en>
+    """
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is None or str(term.datatype) == _XSD_STRING:
+            return ox.Literal(str(term))
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    raise TypeError(f"unsupported RDF term: {term!r}")

@@ -1,0 +1,540 @@
+"""The named query library: documented SPARQL files with typed parameters, run on any store.
+
+Each ``queries/<name>.rq`` starts with a header of comment lines, one ``key: value`` per line (a value continues on
+following comment lines indented by two or more spaces)::
+
+    # title: Case studies by track
+    # description: Every case study that some source places on a track, with the source and the period.
+    # param: track | track | TrackTwo | the track (a dip:DiplomacyTrack local name, label or IRI)
+    # example: dipontology query cases-by-track --param track=CitizenDiplomacy
+
+``param`` is ``name | type | default | description``; the default is a value, ``(none)`` (left unbound: the query
+then covers every value) or ``(required)``. Types:
+
+=========  ==========================================================================================  ===============
+type       accepts                                                                                     bound as
+=========  ==========================================================================================  ===============
+iri        a prefixed name (``case:oslo-back-channel``) or an absolute ``http(s)``/``urn`` IRI          IRI
+class      an ontology class: local name (``CulturalExchange``), ``dip:`` name or IRI                  IRI
+track      a diplomacy track: local name (``TrackTwo``), label (``Track II diplomacy``), alt label, IRI IRI
+string     any non-empty text                                                                          ``xsd:string``
+integer    a whole number                                                                              ``xsd:integer``
+year       a year, four digits                                                                         ``xsd:integer``
+lang       a BCP 47 language tag (``en``, ``pt-BR``)                                                   ``xsd:string``
+=========  ==========================================================================================  ===============
+
+A parameter ``?name`` is bound as an RDF term, never pasted into the query text: the embedded store substitutes the
+variable (pyoxigraph ``substitutions``); a remote endpoint gets a ``VALUES`` block of escaped terms at the start of
+the WHERE clause. A value that does not fit its type is an :class:`~dipontology.errors.InputError`.
+
+>>> r = query("track-labels")
+>>> "dip:TrackTwo" in [display(row[0]) for row in r.rows]
+True
+
+Regenerate ``docs/queries.md`` with ``python -m dipontology.query --write-docs``.
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import sys
+import threading
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from . import graph as _graph
+from . import resources
+from .errors import InputError
+from .export import display
+from .namespaces import DIP, PREFIXES
+from .store import Backend, QueryInfo, QueryResult, check_query, open_store
+
+__all__ = [
+    "PARAM_TYPES", "Parameter", "NamedQuery", "library", "get", "query", "run", "parse_header", "docs_markdown",
+    "write_docs", "docs_path", "display",
+]
+
+PARAM_TYPES = ("iri", "class", "track", "string", "integer", "year", "lang")
+#: names that ``query()`` takes itself, so a parameter cannot use them
+RESERVED = {"name", "store", "endpoint", "inferred", "allow_service", "timeout", "params"}
+_HEADER_KEYS = {"title", "description", "param", "example"}
+_NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ABS_IRI = re.compile(r"^(?:https?://|urn:)[^\s<>\"{}|^`\\]+$")
+_LANG_RE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+# ---------------------------------------------------------------------------------------------- vocabularies
+_vocab_lock = threading.Lock()
+_vocab_cache: dict[str, Any] = {}
+
+
+def _vocabulary() -> dict[str, dict[str, str]]:
+    """Tracks and classes of the shipped ontology: lookup key (lower case) -> IRI."""
+    triples = _graph.parse_files([resources.ontology_file()]) if "ontology" not in _vocab_cache else None
+    with _vocab_lock:
+        if "ontology" not in _vocab_cache:
+            g = _graph.triples_graph(triples or [])
+            track_classes = {DIP.DiplomacyTrack, DIP.OfficialnessLevel, DIP.MultiTrackSector}
+            tracks: dict[str, str] = {}
+            for cls in track_classes:
+                for s in g.subjects(RDF.type, cls):
+                    if not isinstance(s, URIRef):
+                        continue
+                    local = str(s).split("#")[-1]
+                    tracks.setdefault(local.lower(), str(s))
+                    for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
+                        for lab in g.objects(s, p):
+                            tracks.setdefault(str(lab).strip().lower(), str(s))
+            classes: dict[str, str] = {}
+            for s in g.subjects(RDF.type, OWL.Class):
+                if isinstance(s, URIRef) and str(s).startswith(str(DIP)):
+                    classes[str(s)[len(str(DIP)):].lower()] = str(s)
+            _vocab_cache["ontology"] = {"tracks": tracks, "classes": classes}
+        return _vocab_cache["ontology"]
+
+
+# ------------------------------------------------------------------------------------------------ parameters
+@dataclass(frozen=True)
+class Parameter:
+    """A typed parameter of a named query (bound to the variable ``?name``).
+
+    >>> p = Parameter("year", "year", "1990", "from this year on")
+    >>> p.bind("1993")
+    rdflib.term.Literal('1993', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
+    >>> p.bind("1993 } UNION { ?s ?p ?o")
+    Traceback (most recent call last):
+    ...
+    dipontology.errors.InputError: parameter year: '1993 } UNION { ?s ?p ?o' is not a year (fix: give four digits, e.g. 1993)
+    """
+
+    name: str
+    type: str
+    default: str | None = None
+    description: str = ""
+    required: bool = False
+
+    @property
+    def optional(self) -> bool:
+        """Left unbound when no value is given."""
+        return self.default is None and not self.required
+
+    def bind(self, value: Any) -> Node:
+        """The RDF term for ``value`` (a string from the command line, or a Python value).
+
+        :raises InputError: if the value does not fit the parameter's type.
+        """
+        name, t = self.name, self.type
+        if isinstance(value, (URIRef, Literal)) and t in ("iri", "class", "track"):
+            value = str(value)
+        if t == "integer":
+            if isinstance(value, bool):
+                raise InputError(f"parameter {name}: {value!r} is not an integer", fix="give a whole number")
+            if isinstance(value, int):
+                return Literal(str(value), datatype=XSD.integer)
+            text = str(value).strip()
+            if not re.fullmatch(r"[+-]?[0-9]{1,18}", text):
+                raise InputError(f"parameter {name}: {value!r} is not an integer", fix="give a whole number, e.g. 2")
+            return Literal(str(int(text)), datatype=XSD.integer)
+        if t == "year":
+            text = str(value).strip() if not isinstance(value, bool) else "x"
+            if not re.fullmatch(r"[0-9]{4}", text):
+                raise InputError(f"parameter {name}: {value!r} is not a year", fix="give four digits, e.g. 1993")
+            return Literal(str(int(text)), datatype=XSD.integer)
+        if not isinstance(value, str):
+            raise InputError(f"parameter {name}: expected text, got {type(value).__name__}",
+                             fix=f"give a {t} as a string")
+        if t == "string":
+            if value == "":
+                raise InputError(f"parameter {name}: empty text", fix="give some text")
+            if "\x00" in value:
+                raise InputError(f"parameter {name}: text contains a NUL character", fix="remove it")
+            return Literal(value)
+        if t == "lang":
+            if not _LANG_RE.fullmatch(value):
+                raise InputError(f"parameter {name}: {value!r} is not a language tag", fix="give e.g. en or pt-BR")
+            return Literal(value.lower())
+        if t == "iri":
+            return URIRef(_expand_iri(name, value))
+        if t in ("track", "class"):
+            vocab = _vocabulary()["tracks" if t == "track" else "classes"]
+            key = value.strip()
+            if key.startswith("<") and key.endswith(">"):
+                key = key[1:-1]
+            if key.startswith(str(DIP)):
+                key = key[len(str(DIP)):]
+            elif key.lower().startswith("dip:"):
+                key = key[4:]
+            iri = vocab.get(key.lower())
+            if iri is None:
+                names = sorted({v[len(str(DIP)):] for v in vocab.values()})
+                close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+                hint = f"did you mean {', '.join(close)}?" if close else f"one of {', '.join(names[:12])}" + (
+                    ", ..." if len(names) > 12 else "")
+                what = "diplomacy track" if t == "track" else "ontology class"
+                raise InputError(f"parameter {name}: {value!r} is not a {what} of the ontology", fix=hint)
+            return URIRef(iri)
+        raise InputError(f"parameter {name}: unknown type {t!r}", fix=f"use one of {', '.join(PARAM_TYPES)}")
+
+
+def _expand_iri(name: str, value: str) -> str:
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        if not re.fullmatch(r"[A-Za-z0-9_\-.%]*", local):
+            raise InputError(f"parameter {name}: {value!r} is not a valid prefixed name",
+                             fix="use letters, digits, -, _ and . after the prefix")
+        text = PREFIXES[prefix] + local
+    if not _ABS_IRI.fullmatch(text):
+        raise InputError(f"parameter {name}: {value!r} is not an IRI",
+                         fix="give a prefixed name such as case:oslo-back-channel or an http(s) IRI")
+    try:
+        import pyoxigraph as ox
+
+        ox.NamedNode(text)
+    except ValueError as exc:
+        raise InputError(f"parameter {name}: {value!r} is not a valid IRI: {exc}", fix="correct the IRI") from None
+    return text
+
+
+# ---------------------------------------------------------------------------------------------- named queries
+@dataclass
+class NamedQuery:
+    """One documented query of the library (or a user's ``.rq`` file)."""
+
+    name: str
+    text: str
+    title: str = ""
+    description: str = ""
+    parameters: list[Parameter] = field(default_factory=list)
+    example: str = ""
+    path: Path | None = None
+
+    @property
+    def source(self) -> str:
+        return str(self.path) if self.path else f"<query {self.name}>"
+
+    def info(self) -> QueryInfo:
+        """The parsed query's kind (refuses SERVICE, FROM, updates)."""
+        return check_query(self.text, source=self.source)
+
+    def param(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise InputError(f"query {self.name} has no parameter {name!r}", fix=f"its parameters: {known}")
+
+    def bindings(self, params: Mapping[str, Any] | None = None) -> dict[str, Node]:
+        """Typed RDF terms for ``params`` plus the defaults of the parameters not given.
+
+        :raises InputError: an unknown parameter, a missing required one, or a value of the wrong type.
+        """
+        params = dict(params or {})
+        out: dict[str, Node] = {}
+        for name in params:
+            self.param(name)
+        for p in self.parameters:
+            if p.name in params and params[p.name] is not None:
+                out[p.name] = p.bind(params[p.name])
+            elif p.required:
+                raise InputError(f"query {self.name} needs the parameter {p.name} ({p.type}: {p.description})",
+                                 fix=f"add --param {p.name}=VALUE")
+            elif p.default is not None:
+                out[p.name] = p.bind(p.default)
+        return out
+
+    def run(self, store: Backend | None = None, params: Mapping[str, Any] | None = None, *,
+            allow_service: bool = False) -> QueryResult:
+        """Run on ``store`` (default: the shared embedded store) with typed ``params``."""
+        bindings = self.bindings(params)
+        store = store or open_store()
+        return store.query(self.text, bindings=bindings, allow_service=allow_service, source=self.source)
+
+
+def parse_header(text: str, *, source: str = "<query>") -> dict[str, Any]:
+    """Read the leading comment header of a ``.rq`` file.
+
+    :return: ``{"title": str, "description": str, "example": str, "param": [Parameter, ...]}`` (missing keys absent)
+    :raises InputError: on a malformed ``param`` line or an unknown key.
+
+    >>> h = parse_header("# title: T\\n# description: one\\n#   two\\n# param: y | year | 1990 | from\\nSELECT * {}")
+    >>> h["description"], h["param"][0].default
+    ('one two', '1990')
+    """
+    entries: list[tuple[str, str, int]] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        body = stripped[1:]
+        m = re.match(r"^ ?([a-z]+):\s?(.*)$", body)
+        if m and not body.startswith("  ") and m.group(1) in _HEADER_KEYS:
+            entries.append((m.group(1), m.group(2).strip(), lineno))
+        elif body.startswith("  ") and entries:
+            key, value, ln = entries[-1]
+            entries[-1] = (key, (value + " " + body.strip()).strip(), ln)
+        elif m and not body.startswith("  "):
+            raise InputError(f"unknown header key {m.group(1)!r}", file=source, line=lineno,
+                             fix=f"use one of {', '.join(sorted(_HEADER_KEYS))}")
+        # other comment lines are free text and ignored
+    out: dict[str, Any] = {"param": []}
+    for key, value, ln in entries:
+        if key == "param":
+            out["param"].append(_parse_param(value, source, ln))
+        elif key in out:
+            raise InputError(f"header key {key!r} given twice", file=source, line=ln, fix="keep one")
+        else:
+            out[key] = value
+    names = [p.name for p in out["param"]]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise InputError(f"parameter {sorted(dupes)[0]!r} declared twice", file=source, fix="keep one")
+    return out
+
+
+def _parse_param(value: str, source: str, line: int) -> Parameter:
+    parts = [p.strip() for p in value.split("|")]
+    if len(parts) != 4:
+        raise InputError("a param line needs four fields: name | type | default | description", file=source,
+                         line=line, fix="e.g. # param: track | track | TrackTwo | the track")
+    name, typ, default, desc = parts
+    if not _VAR_RE.fullmatch(name) or name in RESERVED:
+        raise InputError(f"invalid parameter name {name!r}", file=source, line=line,
+                         fix="letters, digits and _, not one of " + ", ".join(sorted(RESERVED)))
+    if typ not in PARAM_TYPES:
+        raise InputError(f"unknown parameter type {typ!r}", file=source, line=line,
+                         fix=f"use one of {', '.join(PARAM_TYPES)}")
+    required = default == "(required)"
+    dflt = None if default in ("(none)", "(required)") else default
+    if default == "":
+        raise InputError("empty default", file=source, line=line, fix="give a value, (none) or (required)")
+    return Parameter(name=name, type=typ, default=dflt, description=desc, required=required)
+
+
+def from_text(text: str, *, name: str = "query", path: Path | None = None, strict: bool = False) -> NamedQuery:
+    """A :class:`NamedQuery` from ``.rq`` text; ``strict`` requires title, description and example."""
+    source = str(path) if path else f"<query {name}>"
+    header = parse_header(text, source=source)
+    if strict:
+        for key in ("title", "description", "example"):
+            if not header.get(key):
+                raise InputError(f"the header has no {key!r}", file=source, line=1, fix=f"add '# {key}: ...'")
+    nq = NamedQuery(name=name, text=text, title=header.get("title", ""), description=header.get("description", ""),
+                    parameters=header["param"], example=header.get("example", ""), path=path)
+    body_vars = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", _strip_comments(text)))
+    for p in nq.parameters:
+        if p.name not in body_vars:
+            raise InputError(f"parameter {p.name} is declared but ?{p.name} is not used in the query",
+                             file=source, fix=f"use ?{p.name} in the query or remove the param line")
+    return nq
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def load_file(path: str | Path, *, strict: bool = False) -> NamedQuery:
+    """Read a ``.rq`` file (header optional unless ``strict``).
+
+    :raises InputError: if the file cannot be read or its header is malformed.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("no such query file", file=str(p), fix="check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read query file: {exc}", file=str(p), fix="give a UTF-8 text file") from None
+    name = p.stem
+    return from_text(text, name=name, path=p, strict=strict)
+
+
+_library_cache: dict[tuple, dict[str, NamedQuery]] = {}
+
+
+def library(directory: str | Path | None = None) -> dict[str, NamedQuery]:
+    """Every named query, by name (sorted), read from ``directory`` (default: the packaged ``queries/``).
+
+    >>> "compare-tracks" in library()
+    True
+    """
+    d = Path(directory) if directory else resources.queries_dir()
+    files = sorted(d.glob("*.rq"))
+    key = (str(d), tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    cached = _library_cache.get(key)
+    if cached is not None:
+        return cached
+    out: dict[str, NamedQuery] = {}
+    for f in files:
+        if not _NAME_RE.fullmatch(f.stem):
+            raise InputError("query file names are lowercase words joined by hyphens", file=str(f),
+                             fix="rename the file")
+        out[f.stem] = load_file(f, strict=True)
+    _library_cache.clear()
+    _library_cache[key] = out
+    return out
+
+
+def get(name: str, directory: str | Path | None = None) -> NamedQuery:
+    """The named query ``name``.
+
+    :raises InputError: if there is no such query (with the closest names as a hint).
+    """
+    lib = library(directory)
+    if name in lib:
+        return lib[name]
+    close = difflib.get_close_matches(name, list(lib), n=3, cutoff=0.4)
+    raise InputError(f"no named query {name!r}",
+                     fix=(f"did you mean {', '.join(close)}? " if close else "") + "see `dipontology query --list`")
+
+
+def run(name: str, params: Mapping[str, Any] | None = None, *, store: Backend | None = None,
+        endpoint: str | None = None, inferred: bool = False, allow_service: bool = False) -> QueryResult:
+    """Run the named query ``name`` with ``params`` on ``store`` (or ``endpoint``, or the embedded store)."""
+    nq = get(name)
+    backend = store or open_store(endpoint, inferred=inferred)
+    return nq.run(backend, params, allow_service=allow_service)
+
+
+def query(name: str, *, store: Backend | None = None, endpoint: str | None = None, inferred: bool = False,
+          **params: Any) -> QueryResult:
+    """Run a named query from the library: ``dipontology.query("cases-by-track", track="CitizenDiplomacy")``.
+
+    :param name: the query's name (see ``dipontology query --list``).
+    :param store: a :class:`~dipontology.store.Backend` to run on (default: the embedded store).
+    :param endpoint: a SPARQL endpoint URL to run on instead.
+    :param inferred: use the embedded store with the OWL 2 RL closure.
+    :param params: the query's parameters, as strings or Python values; checked against their types.
+    :return: a :class:`~dipontology.store.QueryResult` with ``.rows``, ``.columns``, ``.to_csv()``,
+        ``.to_json()``, ``.to_dataframe()``.
+    :raises InputError: unknown query or parameter, or a value that does not fit its type.
+    """
+    return run(name, params, store=store, endpoint=endpoint, inferred=inferred)
+
+
+# ------------------------------------------------------------------------------------------------------ docs
+def docs_path() -> Path:
+    """``docs/queries.md`` of the source checkout."""
+    return Path(__file__).resolve().parent.parent.parent / "docs" / "queries.md"
+
+
+SAMPLE_ROWS = 5
+
+
+def docs_markdown(directory: str | Path | None = None, store: Backend | None = None) -> str:
+    """The query cookbook: every named query with its description, parameters, example, text and a sample of its
+    output on the shipped data (default parameters)."""
+    from .export import results_to_markdown
+
+    lib = library(directory)
+    store = store or open_store()
+    out = [
+        "# Named queries",
+        "",
+        "<!-- Generated from the headers of src/dipontology/queries/*.rq by "
+        "`python -m dipontology.query --write-docs`; do not edit by hand. -->",
+        "",
+        "Run any of them with `dipontology query NAME [--param name=value ...]`, or from Python with "
+        "`dipontology.query(\"NAME\", name=value)`. Add `--endpoint URL` to run them on a SPARQL endpoint that holds "
+        "the graph (load it there with `dipontology push --endpoint URL`), `--inferred` to run them on the graph "
+        "with its OWL 2 RL closure, and `--format csv|tsv|json|md|html` (or `ttl|nt|jsonld` for graph results) to "
+        "choose the output. Parameters are typed and bound as RDF terms, never pasted into the query text.",
+        "",
+        "Parameter types: `iri` (a prefixed name such as `case:oslo-back-channel` or an IRI), `class` (an ontology "
+        "class: `CulturalExchange`), `track` (a diplomacy track: `TrackTwo`, `CitizenDiplomacy`, or a label), "
+        "`string`, `integer`, `year` (four digits), `lang` (a language tag). A default of *(none)* leaves the "
+        "parameter unbound, so the query covers every value.",
+        "",
+        "| query | title |",
+        "|---|---|",
+    ]
+    for nq in lib.values():
+        out.append(f"| [`{nq.name}`](#{nq.name}) | {nq.title} |")
+    out.append("")
+    for nq in lib.values():
+        out += [f"## {nq.name}", "", f"**{nq.title}**", "", nq.description, ""]
+        if nq.parameters:
+            out += ["| parameter | type | default | description |", "|---|---|---|---|"]
+            for p in nq.parameters:
+                dflt = "*(required)*" if p.required else ("*(none)*" if p.default is None else f"`{p.default}`")
+                out.append(f"| `{p.name}` | {p.type} | {dflt} | {p.description} |")
+            out.append("")
+        out += ["Example:", "", "```sh", nq.example, "```", ""]
+        body = "\n".join(line for line in nq.text.splitlines()
+                         if not (line.startswith("#") and line.split(":")[0].lstrip("# ") in _HEADER_KEYS)
+                         and not line.startswith("#  ")).strip()
+        out += ["<details><summary>SPARQL</summary>", "", "```sparql", body, "```", "", "</details>", ""]
+        result = nq.run(store)
+        if result.kind == "select":
+            n = len(result.rows)
+            sample = QueryResult("select", result.columns, result.rows[:SAMPLE_ROWS])
+            out += [f"Output on the shipped data ({n} row{'s' if n != 1 else ''}"
+                    f"{f', first {SAMPLE_ROWS} shown' if n > SAMPLE_ROWS else ''}):", "",
+                    results_to_markdown(sample).rstrip(), ""]
+        elif result.kind == "ask":
+            out += [f"Output on the shipped data: `{str(result.boolean).lower()}`", ""]
+        else:
+            out += [f"Output on the shipped data: a graph of {len(result.triples)} triples.", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def write_docs(path: str | Path | None = None) -> Path:
+    """Regenerate ``docs/queries.md`` (atomically)."""
+    from .atomic import write_text
+
+    target = Path(path) if path else docs_path()
+    write_text(target, docs_markdown())
+    return target
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dipontology.query",
+                                     description="Maintain the generated query cookbook (docs/queries.md).")
+    parser.add_argument("--write-docs", action="store_true", help="regenerate docs/queries.md")
+    parser.add_argument("--check-docs", action="store_true", help="exit 1 if docs/queries.md is out of date")
+    parser.add_argument("--output", help="write the docs here instead of docs/queries.md")
+    args = parser.parse_args(argv)
+    try:
+        if args.write_docs:
+            print(f"wrote {write_docs(args.output)}")
+            return 0
+        if args.check_docs:
+            target = Path(args.output) if args.output else docs_path()
+            current = target.read_text(encoding="utf-8") if target.exists() else ""
+            if current != docs_markdown():
+                print(f"{target} is out of date: run python -m dipontology.query --write-docs", file=sys.stderr)
+                return 1
+            print(f"{target} is up to date")
+            return 0
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    parser.print_help()
+    return 2
+
+
+class _CallableModule(types.ModuleType):
+    """Makes ``dipontology.query`` both this module and the :func:`query` function: ``dipontology.query("name")``
+    runs a named query while ``from dipontology.query import library`` keeps working."""
+
+    def __call__(self, name: str, **kwargs: Any) -> QueryResult:
+        return query(name, **kwargs)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(_main())
+else:
+    sys.modules[__name__].__class__ = _CallableModule

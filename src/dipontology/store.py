@@ -1,0 +1,688 @@
+"""Where SPARQL runs: the embedded store (in-process, the default) or any SPARQL 1.1 Protocol endpoint.
+
+Both backends have the same query API and return the same :class:`QueryResult`:
+
+* :class:`Embedded` -- a pyoxigraph in-memory store loaded with the shipped ontology and data (see
+  :mod:`dipontology.graph`), optionally with their OWL 2 RL closure (``inferred=True``, computed by owlrl);
+* :class:`Remote` -- any SPARQL 1.1 Protocol endpoint (Oxigraph server, Fuseki, GraphDB, QLever, Virtuoso,
+  Wikidata...), reached with ``urllib`` (``POST application/sparql-query``).
+
+Results are normalised to **rdflib terms** (``URIRef``, ``Literal``, ``BNode``; ``None`` for an unbound variable),
+with the exact lexical form the store returned, rows in the store's order. Graph results (``CONSTRUCT``,
+``DESCRIBE``) are a list of rdflib triples.
+
+Parameters (``bindings``) are RDF terms, never text: the embedded store hands them to pyoxigraph as
+``substitutions`` (pyoxigraph substitutes only variables a ``SELECT`` projects; any other parameter gets the
+remote treatment); for a remote endpoint they become a ``VALUES`` block at the start of the ``WHERE`` clause, built
+from terms serialised (and escaped) by pyoxigraph's N-Triples serialiser.
+
+Our own stores refuse ``SERVICE`` (unless ``allow_service``), ``FROM``/``FROM NAMED`` and every update
+(``LOAD``, ``INSERT``, ``DROP``...). The check runs on the parsed query (rdflib's SPARQL parser), not on its text,
+so an escaped keyword such as ``SERV\\u0049CE`` is caught too (ENGINE-NOTES).
+
+:func:`push` loads the graph into a store through the SPARQL 1.1 Graph Store Protocol.
+
+>>> store = Embedded()
+>>> r = store.query("SELECT ?label WHERE { dip:TrackTwo rdfs:label ?label FILTER(LANG(?label) = 'en') }")
+>>> r.kind, r.columns, str(r.rows[0][0])
+('select', ['label'], 'Track II diplomacy')
+>>> store.query("ASK { dip:TrackTwo a dip:OfficialnessLevel }").boolean
+True
+"""
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal as TypingLiteral
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from . import graph as _graph
+from .errors import InputError
+from .namespaces import PREFIXES, bind_all, sparql_prologue
+
+__all__ = [
+    "QueryResult", "QueryInfo", "Backend", "Embedded", "Remote", "PushResult", "check_query", "push",
+    "open_store", "insert_values", "serialize_term", "DEFAULT_TIMEOUT",
+]
+
+DEFAULT_TIMEOUT = 60.0
+_USER_AGENT = "dipontology (+https://w3id.org/dipontology)"
+_PROLOGUE = sparql_prologue()
+_PROLOGUE_LINES = _PROLOGUE.count("\n")
+
+Kind = TypingLiteral["select", "ask", "graph"]
+
+
+# --------------------------------------------------------------------------------------------------------- results
+@dataclass
+class QueryResult:
+    """The answer of one query, the same whichever backend ran it.
+
+    :param kind: ``"select"``, ``"ask"`` or ``"graph"`` (``CONSTRUCT``/``DESCRIBE``).
+    :param columns: the projected variable names (without ``?``), in projection order (``select`` only).
+    :param rows: one tuple per solution, aligned with ``columns``; rdflib terms, ``None`` where unbound.
+    :param boolean: the answer of an ``ASK`` query.
+    :param triples: the triples of a graph result (rdflib terms), in the order the store returned them.
+
+    >>> from rdflib import Literal
+    >>> r = QueryResult("select", ["n"], [(Literal(3),)])
+    >>> r.records()
+    [{'n': 3}]
+    >>> r.to_csv().splitlines()
+    ['n', '3']
+    """
+
+    kind: Kind
+    columns: list[str] = field(default_factory=list)
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        if self.kind == "graph":
+            return len(self.triples)
+        if self.kind == "ask":
+            return 1
+        return len(self.rows)
+
+    def column(self, name: str) -> list[Node | None]:
+        """Every value of one column."""
+        i = self.columns.index(name)
+        return [row[i] for row in self.rows]
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as dicts of plain Python values (IRIs and strings as ``str``, numbers as numbers)."""
+        from .export import plain_value
+
+        return [{c: plain_value(v) for c, v in zip(self.columns, row)} for row in self.rows]
+
+    def graph(self) -> Graph:
+        """A graph result as an rdflib ``Graph`` with the project prefixes bound."""
+        self._need("graph")
+        g = bind_all(Graph())
+        for t in self.triples:
+            g.add(t)
+        return g
+
+    def to_csv(self, *, spreadsheet_safe: bool = False) -> str:
+        """W3C SPARQL 1.1 CSV results (plain values); ``spreadsheet_safe`` defuses formula-like cells."""
+        from .export import results_to_csv
+
+        return results_to_csv(self, spreadsheet_safe=spreadsheet_safe)
+
+    def to_tsv(self) -> str:
+        """W3C SPARQL 1.1 TSV results (RDF term syntax)."""
+        from .export import results_to_tsv
+
+        return results_to_tsv(self)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """W3C SPARQL 1.1 Query Results JSON."""
+        from .export import results_to_json
+
+        return results_to_json(self, indent=indent)
+
+    def to_markdown(self) -> str:
+        """A Markdown table (prefixed names, plain values)."""
+        from .export import results_to_markdown
+
+        return results_to_markdown(self)
+
+    def to_html(self) -> str:
+        """A standalone HTML page with the table."""
+        from .export import results_to_html
+
+        return results_to_html(self)
+
+    def to_dataframe(self):
+        """A pandas ``DataFrame`` of :meth:`records` (needs the optional ``pandas`` extra)."""
+        from .export import results_to_dataframe
+
+        return results_to_dataframe(self)
+
+    def serialize(self, format: str) -> str:  # noqa: A002 - same word as rdflib/pyoxigraph
+        """Render in any result or graph format of :mod:`dipontology.export`."""
+        from .export import render
+
+        return render(self, format)
+
+    def _need(self, kind: str) -> None:
+        if self.kind != kind:
+            raise InputError(f"this is a {self.kind} result, not a {kind} result",
+                             fix="use a result format for this kind of query")
+
+
+# ----------------------------------------------------------------------------------------------- query checking
+@dataclass(frozen=True)
+class QueryInfo:
+    """What :func:`check_query` learned from the parsed query."""
+
+    kind: Kind
+    form: str  # SelectQuery / AskQuery / ConstructQuery / DescribeQuery
+    uses_service: bool
+    #: the projected variables of a SELECT query, in order (empty for the other forms)
+    variables: tuple[str, ...] = ()
+
+
+_FORMS: dict[str, Kind] = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph",
+                           "DescribeQuery": "graph"}
+
+
+def _walk(node: Any, seen: set[int] | None = None) -> Iterable[Any]:
+    """Every node of an rdflib SPARQL parse tree or algebra (CompValue, ParseResults, lists, dicts)."""
+    from pyparsing import ParseResults
+
+    seen = set() if seen is None else seen
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        yield n
+        if isinstance(n, dict):
+            stack.extend(n.values())
+        elif isinstance(n, (list, tuple, ParseResults)):
+            stack.extend(n)
+
+
+def check_query(text: str, *, allow_service: bool = False, source: str = "<query>",
+                line_offset: int = 0) -> QueryInfo:
+    """Parse ``text`` with rdflib's SPARQL parser and refuse what our own stores must not run.
+
+    Refused: updates (``LOAD``, ``INSERT``, ``DELETE``, ``DROP``, ``CLEAR``...), ``FROM``/``FROM NAMED`` and
+    ``SERVICE`` unless ``allow_service``. The check looks at the parse tree and the algebra, so escaped keywords do
+    not slip past. The project prefixes (:data:`dipontology.namespaces.PREFIXES`) are predeclared.
+
+    :param text: the query.
+    :param allow_service: let ``SERVICE`` through (it makes the store fetch a URL).
+    :param source: the name of the query in messages (a file name or ``<query>``).
+    :param line_offset: added to line numbers in messages (lines of a header that precede ``text``).
+    :return: the kind of query.
+    :raises InputError: if the query does not parse or uses a refused feature.
+
+    >>> check_query("SELECT * WHERE { ?s ?p ?o }").kind
+    'select'
+    >>> check_query(r"SELECT * WHERE { SERV\\u0049CE <http://example.org/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    dipontology.errors.InputError: <query>: SERVICE (a federated query to another endpoint) is not allowed (fix: remove the SERVICE clause, or pass --allow-service to let the store contact http://example.org/sparql)
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        parsed = parseQuery(text)
+    except ParseException as exc:
+        try:
+            parseUpdate(text)
+        except Exception:  # noqa: BLE001 - not an update either: report the query error
+            pass
+        else:
+            raise InputError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) are not allowed here",
+                             file=source, fix="send a query (SELECT, ASK, CONSTRUCT or DESCRIBE)") from None
+        raise InputError(f"SPARQL syntax error: {exc.msg}", file=source, line=exc.lineno + line_offset,
+                         column=exc.col, fix="correct the query") from None
+    except Exception as exc:  # noqa: BLE001 - rdflib raises assorted errors on odd input
+        raise InputError(f"SPARQL syntax error: {exc}", file=source, fix="correct the query") from None
+    for node in _walk(parsed):
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern" and not allow_service:
+                term = node.get("term")
+                raise InputError("SERVICE (a federated query to another endpoint) is not allowed", file=source,
+                                 fix="remove the SERVICE clause, or pass --allow-service to let the store "
+                                 f"contact {term}")
+            if node.name == "DatasetClause":
+                raise InputError("FROM / FROM NAMED are not allowed: the graph is the store's default graph",
+                                 file=source, fix="remove the FROM clause")
+    try:
+        algebra = translateQuery(parsed, initNs=PREFIXES).algebra
+    except Exception as exc:  # noqa: BLE001 - e.g. an undeclared prefix
+        raise InputError(f"SPARQL error: {exc}", file=source, fix="correct the query") from None
+    uses_service = False
+    for node in _walk(algebra):
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                uses_service = True
+                if not allow_service:  # pragma: no cover - caught on the parse tree already
+                    raise InputError("SERVICE is not allowed", file=source, fix="remove the SERVICE clause")
+            if node.name == "DatasetClause" or (node.name in _FORMS and node.get("datasetClause")):
+                raise InputError("FROM / FROM NAMED are not allowed", file=source,
+                                 fix="remove the FROM clause")
+    if algebra.name not in _FORMS:  # pragma: no cover - parseQuery only yields the four forms
+        raise InputError(f"unsupported query form {algebra.name}", file=source)
+    variables: tuple[str, ...] = ()
+    if algebra.name == "SelectQuery":
+        variables = tuple(str(v) for v in algebra.get("PV") or ())
+    return QueryInfo(kind=_FORMS[algebra.name], form=algebra.name, uses_service=uses_service, variables=variables)
+
+
+# ------------------------------------------------------------------------------------------------ term handling
+def serialize_term(term: Node) -> str:
+    """An RDF term in N-Triples syntax, escaped by pyoxigraph's serialiser (IRIs are validated).
+
+    >>> serialize_term(Literal('say "hi" } # >'))
+    '"say \\\\"hi\\\\" } # >"'
+    >>> serialize_term(URIRef("https://w3id.org/dipontology/ontology#TrackTwo"))
+    '<https://w3id.org/dipontology/ontology#TrackTwo>'
+    """
+    if isinstance(term, BNode):
+        raise InputError("a blank node cannot be a query parameter", fix="use an IRI or a literal")
+    try:
+        return str(_graph.to_oxigraph(term))
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"cannot use {term!r} as a query parameter: {exc}", fix="give a valid IRI or value") from None
+
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_PNAME_OR_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-.]*:?[A-Za-z0-9_\-.:%]*")
+
+
+def _where_brace(text: str) -> tuple[int, bool]:
+    """Index of the ``{`` that opens the query's WHERE clause, found with a small tokenizer that skips comments,
+    strings and IRIs, and whether the query is the ``CONSTRUCT WHERE`` short form (whose group admits only triple
+    patterns). The clause is the group after the top-level keyword ``WHERE``; without that keyword, the first
+    top-level group (``ASK {...}``, ``SELECT * {...}``)."""
+    i, n = 0, len(text)
+    depth_brace = depth_paren = 0
+    saw_where = short_construct = False
+    previous_word = ""
+    first_group = -1
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+            continue
+        if c in "\"'":
+            triple = text[i:i + 3]
+            if triple in ('"""', "'''"):
+                j = i + 3
+                while j < n and text[j:j + 3] != triple:
+                    j += 2 if text[j] == "\\" else 1
+                i = j + 3
+            else:
+                j = i + 1
+                while j < n and text[j] != c:
+                    j += 2 if text[j] == "\\" else 1
+                i = j + 1
+            continue
+        if c == "<":
+            m = _IRIREF.match(text, i)
+            if m:
+                i = m.end()
+                continue
+            i += 1
+            continue
+        if c == "(":
+            depth_paren += 1
+        elif c == ")":
+            depth_paren -= 1
+        elif c == "{":
+            previous_word = ""
+            if depth_brace == 0 and depth_paren == 0:
+                if saw_where:
+                    return i, short_construct
+                if first_group < 0:
+                    first_group = i
+            depth_brace += 1
+        elif c == "}":
+            depth_brace -= 1
+        elif c.isalpha() or c == "_":
+            m = _PNAME_OR_WORD.match(text, i)
+            word = m.group(0)
+            if depth_brace == 0 and depth_paren == 0 and word.upper() == "WHERE":
+                saw_where = True
+                short_construct = previous_word == "CONSTRUCT"
+            previous_word = word.upper()
+            i = m.end()
+            continue
+        elif c in "?$":
+            m = re.compile(r"[?$][A-Za-z0-9_]+").match(text, i)
+            if m:
+                i = m.end()
+                continue
+        i += 1
+    if first_group >= 0:
+        return first_group, False
+    raise InputError("cannot find the WHERE clause of the query", fix="write the query with an explicit WHERE { }")
+
+
+def insert_values(text: str, bindings: Mapping[str, Node]) -> str:
+    """Bind ``bindings`` with a ``VALUES`` block placed first inside the query's WHERE clause.
+
+    The terms are serialised by :func:`serialize_term`, so a value can never change the query around it.
+
+    >>> print(insert_values("SELECT ?x WHERE { ?x ?p ?track }", {"track": URIRef("http://example.org/t")}))
+    SELECT ?x WHERE { VALUES (?track) { (<http://example.org/t>) }
+     ?x ?p ?track }
+    """
+    if not bindings:
+        return text
+    names = list(bindings)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise InputError(f"invalid parameter name {name!r}", fix="use letters, digits and _")
+    row = " ".join(serialize_term(bindings[n]) for n in names)
+    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}\n"
+    at, short_construct = _where_brace(text)
+    if short_construct:  # CONSTRUCT WHERE { triples only }: bind with a trailing VALUES clause instead
+        return text.rstrip() + "\n" + block
+    return text[:at + 1] + " " + block + text[at + 1:]
+
+
+# --------------------------------------------------------------------------------------------------- backends
+class Backend:
+    """The query interface every store offers."""
+
+    #: a short human description of where the queries run
+    description: str = ""
+
+    def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None, allow_service: bool = False,
+              source: str = "<query>", line_offset: int = 0) -> QueryResult:
+        """Run one SPARQL query.
+
+        :param sparql: the query text; the project prefixes are predeclared.
+        :param bindings: variable name (without ``?``) -> rdflib term, bound as RDF terms.
+        :param allow_service: let ``SERVICE`` through (embedded store only; a remote endpoint decides itself).
+        :param source: the name of the query in messages.
+        :param line_offset: added to line numbers in messages.
+        :raises InputError: bad query, refused feature, unreachable endpoint or HTTP error.
+        """
+        raise NotImplementedError
+
+    def triples(self) -> list[tuple[Node, Node, Node]]:
+        """Every triple of the store's default graph, as rdflib terms."""
+        return self.query("CONSTRUCT WHERE { ?s ?p ?o }").triples
+
+
+class Embedded(Backend):
+    """The in-process store: pyoxigraph in memory, loaded with the shipped ontology and data.
+
+    :param inferred: add the OWL 2 RL closure (owlrl; computed once per process and cached).
+    :param files: Turtle files to load instead of the shipped ones (tests, fixtures).
+    :param triples: pyoxigraph triples to load instead of files.
+    """
+
+    def __init__(self, *, inferred: bool = False, files: Sequence[Path] | None = None,
+                 triples: Iterable[ox.Triple] | None = None) -> None:
+        self.inferred = inferred
+        if triples is not None:
+            self.store = _graph.triples_store(triples)
+            self.description = "embedded store (given triples)"
+        else:
+            self.store = _graph.published_store(inferred=inferred, files=files)
+            what = "shipped ontology and data" if files is None else f"{len(files)} file(s)"
+            self.description = f"embedded store ({what}{', OWL RL closure' if inferred else ''})"
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None, allow_service: bool = False,
+              source: str = "<query>", line_offset: int = 0) -> QueryResult:
+        info = check_query(sparql, allow_service=allow_service, source=source, line_offset=line_offset)
+        subs = None
+        text = sparql
+        if bindings:
+            subs = {}
+            rest: dict[str, Node] = {}
+            for name, term in bindings.items():
+                if isinstance(term, BNode):
+                    raise InputError("a blank node cannot be a query parameter", fix="use an IRI or a literal")
+                if info.kind == "select" and name not in info.variables:
+                    # pyoxigraph substitutes projected variables only; bind the others with VALUES (escaped terms)
+                    rest[name] = term
+                    continue
+                try:
+                    subs[ox.Variable(name)] = _graph.to_oxigraph(term)
+                except (ValueError, TypeError) as exc:
+                    raise InputError(f"invalid value for ?{name}: {exc}", fix="give a valid IRI or value") from None
+            text = insert_values(sparql, rest)
+        try:
+            answer = self.store.query(text, prefixes=PREFIXES, substitutions=subs or None)
+        except SyntaxError as exc:
+            raise InputError(f"SPARQL syntax error: {exc}", file=source, fix="correct the query") from None
+        except (OSError, RuntimeError) as exc:
+            raise InputError(f"query failed: {exc}", file=source, fix="correct the query") from None
+        return _from_oxigraph(answer, info.kind)
+
+    def triples(self) -> list[tuple[Node, Node, Node]]:
+        to = _graph.to_rdflib
+        return [(to(q.subject), to(q.predicate), to(q.object)) for q in self.store.quads_for_pattern(
+            None, None, None, ox.DefaultGraph())]
+
+
+def _from_oxigraph(answer: Any, kind: Kind) -> QueryResult:
+    to = _graph.to_rdflib
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        columns = [v.value for v in answer.variables]
+        rows = [tuple(to(sol[i]) for i in range(len(columns))) for sol in answer]
+        return QueryResult("select", columns=columns, rows=rows)
+    triples = [(to(t.subject), to(t.predicate), to(t.object)) for t in answer]
+    return QueryResult("graph", triples=triples)
+
+
+_DEFAULT_EMBEDDED: dict[bool, tuple[tuple, Embedded]] = {}
+_EMBEDDED_LOCK = threading.Lock()
+
+
+def open_store(endpoint: str | None = None, *, inferred: bool = False, timeout: float = DEFAULT_TIMEOUT) -> Backend:
+    """The store to query: ``Remote(endpoint)`` when an endpoint URL is given, else the shared embedded store.
+
+    The embedded stores (asserted, inferred) are built once per process and shared; do not update them.
+
+    :raises InputError: ``inferred`` with an endpoint (push the inferred graph there instead).
+    """
+    if endpoint:
+        if inferred:
+            raise InputError("--inferred applies to the embedded store only",
+                             fix="push the inferred graph with `dipontology push --inferred` and query it without "
+                             "--inferred")
+        return Remote(endpoint, timeout=timeout)
+    triples = _graph.inferred_triples() if inferred else _graph.published_triples()
+    with _EMBEDDED_LOCK:
+        cached = _DEFAULT_EMBEDDED.get(inferred)
+        if cached is None or cached[0] is not triples:
+            store = Embedded(triples=triples)
+            store.inferred = inferred
+            store.description = ("embedded store (shipped ontology and data"
+                                 f"{', OWL RL closure' if inferred else ''})")
+            cached = _DEFAULT_EMBEDDED[inferred] = (triples, store)
+        return cached[1]
+
+
+def _check_url(url: str, what: str = "endpoint") -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"not an http(s) URL: {url!r}", fix=f"give the {what} as http://host:port/path")
+    return url
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D401, ANN001
+        raise InputError(f"{req.full_url} redirected ({code}) to {newurl}", fix="use the URL it redirects to")
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect())
+
+
+def _http(method: str, url: str, *, data: bytes | None, headers: Mapping[str, str], timeout: float
+          ) -> tuple[int, str, bytes]:
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"User-Agent": _USER_AGENT, **headers})
+    try:
+        with _OPENER.open(req, timeout=timeout) as resp:
+            return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+    except urllib.error.HTTPError as exc:
+        body = b""
+        try:
+            body = exc.read()[:600]
+        except Exception:  # noqa: BLE001
+            pass
+        detail = body.decode("utf-8", "replace").strip().replace("\n", " ")
+        raise InputError(f"{url} answered HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else ""),
+                         fix="check the URL, the query and that the server accepts this request") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            raise InputError(f"{url} did not answer within {timeout:g} s", fix="raise --timeout or check the server") \
+                from None
+        raise InputError(f"cannot reach {url}: {reason}", fix="check the URL and that the server is running") \
+            from None
+    except (socket.timeout, TimeoutError):
+        raise InputError(f"{url} did not answer within {timeout:g} s", fix="raise --timeout or check the server") \
+            from None
+    except (ConnectionError, OSError) as exc:
+        raise InputError(f"cannot reach {url}: {exc}", fix="check the URL and that the server is running") from None
+
+
+def _json_term(b: Mapping[str, Any]) -> Node:
+    t = b.get("type")
+    v = b.get("value", "")
+    if t == "uri":
+        return URIRef(v)
+    if t == "bnode":
+        return BNode(v)
+    if t in ("literal", "typed-literal"):
+        lang = b.get("xml:lang")
+        if lang:
+            return Literal(v, lang=lang, normalize=False)
+        dt = b.get("datatype")
+        if dt and dt != "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(v, datatype=URIRef(dt), normalize=False)
+        return Literal(v, normalize=False)
+    raise InputError(f"unsupported term in SPARQL JSON results: {b!r}", fix="use an endpoint that speaks SPARQL 1.1")
+
+
+_GRAPH_TYPES = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+
+
+class Remote(Backend):
+    """Any SPARQL 1.1 Protocol endpoint.
+
+    :param url: the query endpoint, e.g. ``http://127.0.0.1:7878/query`` (Oxigraph) or
+        ``http://localhost:3030/ds/sparql`` (Fuseki).
+    :param timeout: seconds to wait for an answer.
+    :raises InputError: if ``url`` is not an http(s) URL.
+
+    Nothing is sent until :meth:`query` is called.
+    """
+
+    def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.url = _check_url(url)
+        self.timeout = timeout
+        self.description = f"SPARQL endpoint {url}"
+
+    def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None, allow_service: bool = False,
+              source: str = "<query>", line_offset: int = 0) -> QueryResult:
+        info = check_query(sparql, allow_service=True, source=source, line_offset=line_offset)
+        text = insert_values(sparql, bindings or {})
+        text = _PROLOGUE + text
+        accept = ("application/sparql-results+json" if info.kind != "graph"
+                  else "application/n-triples, text/turtle;q=0.9")
+        status, ctype, body = _http("POST", self.url, data=text.encode("utf-8"), timeout=self.timeout,
+                                    headers={"Content-Type": "application/sparql-query; charset=utf-8",
+                                             "Accept": accept})
+        mime = ctype.split(";")[0].strip().lower()
+        if info.kind == "graph":
+            fmt = _GRAPH_TYPES.get(mime)
+            if fmt is None:
+                raise InputError(f"{self.url} answered a graph query with unsupported type {ctype!r}",
+                                 fix="use an endpoint that returns N-Triples or Turtle")
+            try:
+                quads = list(ox.parse(body, format=fmt))
+            except SyntaxError as exc:
+                raise InputError(f"{self.url} returned invalid RDF: {exc}") from None
+            to = _graph.to_rdflib
+            return QueryResult("graph", triples=[(to(q.subject), to(q.predicate), to(q.object)) for q in quads])
+        if mime not in ("application/sparql-results+json", "application/json"):
+            raise InputError(f"{self.url} answered with {ctype!r} instead of SPARQL JSON results",
+                             fix="check that the URL is a SPARQL query endpoint")
+        try:
+            doc = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{self.url} returned invalid JSON: {exc}") from None
+        if "boolean" in doc:
+            return QueryResult("ask", boolean=bool(doc["boolean"]))
+        columns = list(doc.get("head", {}).get("vars", []))
+        rows = []
+        for b in doc.get("results", {}).get("bindings", []):
+            rows.append(tuple(_json_term(b[c]) if c in b else None for c in columns))
+        return QueryResult("select", columns=columns, rows=rows)
+
+
+# ------------------------------------------------------------------------------------------------------- push
+@dataclass
+class PushResult:
+    """What :func:`push` did."""
+
+    url: str
+    method: str
+    triples: int
+    status: int
+
+
+def gsp_url(endpoint: str) -> str:
+    """The Graph Store Protocol URL of the default graph for a server URL.
+
+    ``http://host:7878`` and ``http://host:7878/query`` (Oxigraph's query endpoint) both give
+    ``http://host:7878/store?default``.
+
+    >>> gsp_url("http://127.0.0.1:7878/query")
+    'http://127.0.0.1:7878/store?default'
+    """
+    _check_url(endpoint)
+    base = endpoint.rstrip("/")
+    for suffix in ("/query", "/sparql", "/update"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    return base + "/store?default"
+
+
+def push(endpoint: str | None = None, triples: Iterable[tuple[Node, Node, Node]] | None = None, *,
+         gsp: str | None = None, inferred: bool = False, replace: bool = True,
+         timeout: float = DEFAULT_TIMEOUT) -> PushResult:
+    """Load the graph into a store's default graph through the SPARQL 1.1 Graph Store Protocol.
+
+    :param endpoint: the server (``http://host:port``; ``.../query`` is accepted): writes to ``<server>/store?default``
+        (Oxigraph's layout).
+    :param triples: what to push (rdflib triples); default: the published graph (its OWL RL closure if ``inferred``).
+    :param gsp: the exact Graph Store Protocol URL instead (e.g. Fuseki ``http://host:3030/ds/data?default``).
+    :param replace: ``PUT`` (replace the graph) rather than ``POST`` (add to it).
+    :raises InputError: on a bad URL, an unreachable server or an HTTP error.
+    """
+    if not (endpoint or gsp):
+        raise InputError("no store to push to", fix="give --endpoint URL or --gsp URL")
+    url = _check_url(gsp, "Graph Store Protocol URL") if gsp else gsp_url(endpoint or "")
+    if triples is None:
+        ox_triples = _graph.inferred_triples() if inferred else _graph.published_triples()
+    else:
+        to = _graph.to_oxigraph
+        ox_triples = [ox.Triple(to(s), to(p), to(o)) for s, p, o in triples]
+    body = ox.serialize(ox_triples, format=ox.RdfFormat.N_TRIPLES)
+    method = "PUT" if replace else "POST"
+    status, _ctype, _body = _http(method, url, data=body, timeout=timeout,
+                                  headers={"Content-Type": "application/n-triples"})
+    return PushResult(url=url, method=method, triples=len(ox_triples), status=status)
