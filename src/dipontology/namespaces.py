@@ -27,7 +27,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 #: record kinds: each gets a slash namespace ``https://w3id.org/dipontology/id/<kind>/`` and a prefix of that name
 RECORD_KINDS = (
     "case", "actor", "conflict", "place", "source", "statement", "activity", "outcome",
-    "theory", "challenge", "opportunity", "code",
+    "theory", "challenge", "opportunity", "code", "mapping",
 )
 
 PREFIXES: dict[str, str] = {
