@@ -93,7 +93,10 @@ def _vocabulary() -> dict[str, dict[str, str]]:
                     tracks.setdefault(local.lower(), str(s))
                     for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
                         for lab in g.objects(s, p):
-                            tracks.setdefault(str(lab).strip().lower(), str(s))
+                            key = str(lab).strip().lower()
+                            tracks.setdefault(key, str(s))
+                            if key.endswith(" diplomacy"):  # "Track II diplomacy" -> also "track ii"
+                                tracks.setdefault(key[: -len(" diplomacy")], str(s))
             classes: dict[str, str] = {}
             for s in g.subjects(RDF.type, OWL.Class):
                 if isinstance(s, URIRef) and str(s).startswith(str(DIP)):
