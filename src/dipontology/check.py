@@ -445,17 +445,17 @@ def check(graph_or_paths: object = None, *, include_data: bool = False, fail_on:
           profile: str | os.PathLike[str] | None = None, rules: Iterable[str] | None = None) -> CheckReport:
     """Run the quality rules on the ontology (and optionally data) and collect the findings.
 
-    :param graph_or_paths: what to check: a Turtle/N-Triples file or folder, a list of them, an rdflib ``Graph``
-        or a pyoxigraph ``Store`` (queried as is). Default: the shipped ontology. Files are read from disk only;
-        nothing is fetched and ``owl:imports`` is not followed.
+    :param graph_or_paths: what to check: an RDF file or folder, a list of them, an rdflib ``Graph`` or a
+        pyoxigraph ``Store`` (queried as is). Default: the shipped ontology. Files are parsed by
+        :func:`dipontology.load.load_file`: read from disk only, nothing fetched, ``owl:imports`` not followed.
     :param include_data: also load the shipped data files (``data/**/*.ttl``), so that the rules about records
         run on them.
     :param fail_on: the level at or above which the report counts as failed (ERROR, WARN, INFO or ``"none"``).
     :param profile: a profile file overriding the shipped rule levels.
     :param rules: run only these rule ids.
     :return: the :class:`CheckReport`.
-    :raises InputError: if a file is missing, unreadable or not valid Turtle (with its line and column), or a
-        rule id or the profile is unknown or malformed.
+    :raises InputError: if a file is missing, unreadable or not valid RDF (with its line and column), or a rule
+        id or the profile is unknown or malformed.
 
     >>> import tempfile, pathlib
     >>> ttl = pathlib.Path(tempfile.mkdtemp()) / "o.ttl"
@@ -544,8 +544,10 @@ def _shown_entity(finding: Finding) -> str:
 def _summary_line(report: CheckReport) -> str:
     counts = report.counts
     parts = ", ".join(f"{counts[level]} {level}" for level in LEVELS)
-    verdict = ("no fail level" if report.fail_on is None
-               else f"FAILED at --fail-on {report.fail_on}" if report.failed() else f"passes --fail-on {report.fail_on}")
+    if report.fail_on is None:
+        verdict = "no fail level"
+    else:
+        verdict = f"{'FAILED at' if report.failed() else 'passes'} --fail-on {report.fail_on}"
     return f"{parts} ({len(report.rules)} rules on {report.triples} triples; {verdict})"
 
 
@@ -667,7 +669,12 @@ def checks_markdown() -> str:
         "```",
         "",
         "Exit codes: 0 no finding at or above `--fail-on` (default ERROR); 1 there is one; 2 an input file is",
-        "missing or not valid Turtle (the message names file:line:column); 3 an internal error.",
+        "missing, unreadable or not valid RDF (the message names file:line:column and the fix); 3 an internal error.",
+        "",
+        "Files are parsed by `dipontology.load` (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML): nothing is",
+        "fetched, `owl:imports` is not followed, and each finding names the file and line where its entity is",
+        "described. A finding on a blank node (a qualified statement written as `[ ... ]`) is reported on the",
+        "nearest record above it, with the path of properties leading down to it.",
         "",
         "A *term* is an IRI of the `dip:` namespace (`https://w3id.org/dipontology/ontology#`) declared as",
         "`owl:Class`, `owl:ObjectProperty`, `owl:DatatypeProperty`, `owl:AnnotationProperty` or",

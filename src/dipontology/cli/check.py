@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..check import LEVELS, RENDERERS, check, load_rules, render
+from ..check import LEVELS, RENDERERS, _shipped_ontology, check, load_rules, render
 from ._common import add_output_options, add_quiet, emit, progress
 
 
@@ -23,8 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the ontology quality rules (labels, definitions, header, hierarchy, sources, ...)",
         description="Run the ontology quality rules (one SPARQL file each, levels ERROR/WARN/INFO from a profile) "
         "on the shipped ontology, or on FILES. With --data, the data is checked together with the shipped "
-        "ontology: the shipped data files, or FILES when given. Files are Turtle (.ttl) or N-Triples (.nt); a "
-        "folder means every such file below it; nothing is fetched and owl:imports is not followed.",
+        "ontology: the shipped data files, or FILES when given. Files may be Turtle, N-Triples, N-Quads, TriG, "
+        "JSON-LD or RDF/XML; a folder means every RDF file below it; nothing is fetched and owl:imports is not "
+        "followed.",
         epilog="Exit codes: 0 no finding at or above --fail-on; 1 there is one; 2 unreadable or invalid input "
         "(file:line:column); 3 internal error. The rules are documented in docs/checks.md.",
     )
@@ -50,8 +51,6 @@ def run(args: argparse.Namespace) -> int:
         emit("\n".join(f"{r.id:<{width}}  {r.level:<5}  {r.title}" for r in rules), args.output)
         return 0
     if args.data:
-        from ..check import _shipped_ontology
-
         source: object = [_shipped_ontology(), *args.files] if args.files else None
         include_data = not args.files
     else:
