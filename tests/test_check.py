@@ -169,6 +169,16 @@ def test_input_forms_agree():
     assert by_graph.inputs == [] and by_path.inputs[0].endswith("fires.ttl")
 
 
+@pytest.mark.parametrize("fmt,suffix", [("nt", ".nt"), ("json-ld", ".jsonld"), ("xml", ".rdf")])
+def test_other_rdf_formats_give_the_same_findings(tmp_path: Path, fmt: str, suffix: str):
+    import rdflib
+
+    fires = FIXTURES / "missing_label" / "fires.ttl"
+    converted = tmp_path / f"fires{suffix}"
+    rdflib.Graph().parse(fires, format="turtle").serialize(converted, format=fmt, encoding="utf-8")
+    assert {f.entity for f in check(converted, rules=["missing_label"]).findings} == expected_entities(fires)
+
+
 def test_several_files_and_a_folder_are_one_graph(tmp_path: Path):
     # the class is declared in one file and labelled in another: together it is not missing a label
     (tmp_path / "a.ttl").write_text("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"

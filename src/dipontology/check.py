@@ -705,6 +705,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.write_docs:
         parser.print_help(sys.stderr)
         return 2
+    if args.write_docs == str(docs_path()) and not (docs_path().parents[1] / "pyproject.toml").is_file():
+        print("not in a source checkout: give the path to write, --write-docs PATH", file=sys.stderr)
+        return 2
     write_text(args.write_docs, checks_markdown())
     print(f"wrote {args.write_docs}", file=sys.stderr)
     return 0
