@@ -1,0 +1,978 @@
+"""SHACL validation of the published data and of contributions, with a report a person can act on.
+
+:func:`validate` with no files checks the shipped data (ontology merged in, so ``sh:class`` sees
+``rdfs:subClassOf``) against the project's own shapes (``shapes/*.ttl``, always passed explicitly to pySHACL, never
+taken from the data). With files, it checks a contribution: the new records together with the published records
+they mention, and reports findings about the contribution only, plus the contribution checks that SHACL cannot
+express (:data:`CONTRIBUTION_RULES`): new records outside the project's namespaces, IRIs that already name a
+published record of another type or label, misspelt ``dip:`` terms (with a suggestion), ontology or shape
+statements smuggled into data, ``owl:imports``.
+
+Each :class:`Finding` says what is wrong, where (file:line of the record, the record and its label, the property
+and the offending value) and how to fix it. :class:`ValidationReport` renders as text, JSON (schema in
+``docs/contributing.md``), Markdown or the raw SHACL report in Turtle.
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "typo.ttl").write_text(
+...     "@prefix dip: <https://w3id.org/dipontology/ontology#> .\\n"
+...     "@prefix case: <https://w3id.org/dipontology/id/case/> .\\n"
+...     "case:new-case a dip:Initiatve .\\n")
+>>> report = validate([d / "typo.ttl"])
+>>> f = next(f for f in report.findings if f.rule == "contrib:unknown-term")
+>>> f.level, f.focus, f.value, f.line, f.fix
+('Violation', 'case:new-case', 'dip:Initiatve', 3, 'did you mean dip:Initiative?')
+>>> report.exit_code()
+1
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+from rdflib.plugins.sparql import prepareQuery
+
+from . import resources
+from .errors import InputError
+from .load import Limits, Loaded, _quiet_rdflib, load_file
+from .namespaces import DIP, DIPSH, ONTOLOGY_IRI, PREFIXES, RECORD_KINDS, RECORD_NAMESPACES, bind_all
+
+__all__ = [
+    "Finding", "ValidationReport", "validate", "validate_graph", "LEVELS", "CONTRIBUTION_RULES", "published_files",
+    "parse_level", "REPORT_SCHEMA",
+]
+
+#: severity levels, least to most severe
+LEVELS = ("Info", "Warning", "Violation")
+_RANK = {level: i for i, level in enumerate(LEVELS)}
+#: identifies the JSON report layout; bump on any incompatible change (documented in docs/contributing.md)
+REPORT_SCHEMA = "https://w3id.org/dipontology/validation-report/1"
+
+DIPSH_FIX = DIPSH.fix
+
+#: contribution rules: id -> (level, what it checks). Messages and fixes are built in the checks below.
+CONTRIBUTION_RULES: dict[str, tuple[str, str]] = {
+    "contrib:outside-namespace": ("Violation", "a new record's IRI is outside the project's record namespaces"),
+    "contrib:type-collision": ("Violation", "an IRI already names a published record of a different type"),
+    "contrib:label-collision": ("Violation", "an IRI already names a published record with a different label"),
+    "contrib:extends-published": ("Info", "the contribution adds statements to a published record"),
+    "contrib:possible-duplicate": ("Warning", "a new record has the same label as a published record of its kind"),
+    "contrib:unknown-term": ("Violation", "a dip: class or property that the ontology does not define"),
+    "contrib:term-misuse": ("Violation", "a dip: property used as a class, or a class or individual as a property"),
+    "contrib:unknown-vocabulary-term": ("Warning", "a term of RDF, RDFS, OWL, SKOS, Dublin Core, PROV, FOAF or XSD "
+                                                   "that the vocabulary does not define"),
+    "contrib:ill-typed-literal": ("Violation", "a literal whose text is not valid for its datatype"),
+    "contrib:ontology-change": ("Violation", "statements about dip: or dipsh: terms (ontology or shapes) in data"),
+    "contrib:shapes-ignored": ("Warning", "SHACL statements in data, removed before validation"),
+    "contrib:imports-ignored": ("Warning", "owl:imports in data, removed: nothing is ever fetched"),
+    "contrib:parser-warning": ("Warning", "something the parser accepted but dropped or changed"),
+}
+
+_KIND_FOR_CLASS = (  # most specific first: which record namespace a new record of this class belongs in
+    (DIP.Initiative, "case"), (DIP.Actor, "actor"), (DIP.Conflict, "conflict"), (DIP.Place, "place"),
+    (DIP.Source, "source"), (DIP.Statement, "statement"), (DIP.Method, "activity"), (DIP.Outcome, "outcome"),
+    (DIP.Theory, "theory"), (DIP.Challenge, "challenge"), (DIP.Opportunity, "opportunity"),
+    (DIP.CodeAssignment, "code"),
+)
+_CHECKED_VOCABULARIES = (RDF, RDFS, OWL, SKOS, DCTERMS, PROV, FOAF, XSD)
+_GENERIC_FIX = {
+    SH.MinCountConstraintComponent: "add the missing {path} statement",
+    SH.MaxCountConstraintComponent: "keep only one {path} value",
+    SH.DatatypeConstraintComponent: "write the value with the expected datatype",
+    SH.ClassConstraintComponent: "point {path} at a record of the expected type (or give that record its type)",
+    SH.PatternConstraintComponent: "write the value in the expected format",
+    SH.LanguageInConstraintComponent: 'tag the text as English, e.g. "..."@en',
+    SH.UniqueLangConstraintComponent: "keep one value per language",
+    SH.NodeKindConstraintComponent: "use an IRI (or literal) as the shape expects",
+    SH.InConstraintComponent: "use one of the allowed values",
+}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# report model
+
+
+def parse_level(text: str) -> str:
+    """Normalise a level name (``violation``, ``WARNING``, ``info``; ``never`` disables failing).
+
+    >>> parse_level("warning"), parse_level("never")
+    ('Warning', 'never')
+    """
+    low = text.strip().lower()
+    if low in ("never", "none"):
+        return "never"
+    for level in LEVELS:
+        if level.lower() == low or (low == "warn" and level == "Warning"):
+            return level
+    raise InputError(f"unknown level {text!r}", fix="use violation, warning, info or never")
+
+
+@dataclass
+class Finding:
+    """One problem, in plain words, with where it is and how to fix it.
+
+    :param level: ``Violation``, ``Warning`` or ``Info``.
+    :param rule: the SHACL shape (``dipsh:...``) or contribution rule (``contrib:...``) that found it.
+    :param focus: the record (compact IRI such as ``case:oslo``; for an anonymous node, ``record / property``).
+    :param focus_label: the record's English label, if it has one.
+    :param path: the property concerned (compact), if any.
+    :param value: the offending value (Turtle notation), if any.
+    :param message: what is wrong.
+    :param fix: how to fix it.
+    :param file: the file the record is defined in.
+    :param line: the line in ``file`` where the record is defined.
+    """
+
+    level: str
+    rule: str
+    focus: str
+    focus_label: str | None = None
+    path: str | None = None
+    value: str | None = None
+    message: str = ""
+    fix: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+    def where(self) -> str:
+        """``file:line`` (or as much of it as is known)."""
+        if self.file and self.line:
+            return f"{self.file}:{self.line}"
+        return self.file or ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ValidationReport:
+    """The findings of one validation run.
+
+    >>> r = ValidationReport([Finding("Warning", "dipsh:X", "case:a", message="m")], files=["a.ttl"])
+    >>> r.conforms, r.counts(), r.exit_code("Violation"), r.exit_code("Warning")
+    (True, {'Violation': 0, 'Warning': 1, 'Info': 0}, 0, 1)
+    """
+
+    findings: list[Finding]
+    files: list[str] = field(default_factory=list)
+    fail_on: str = "Violation"
+    shacl_report: Graph | None = None
+    seconds: float = 0.0
+    triples: int = 0
+
+    @property
+    def conforms(self) -> bool:
+        """No finding at level Violation."""
+        return not any(f.level == "Violation" for f in self.findings)
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(f.level for f in self.findings)
+        return {level: c.get(level, 0) for level in reversed(LEVELS)}
+
+    def failing(self, fail_on: str | None = None) -> list[Finding]:
+        """Findings at or above ``fail_on`` (default: the report's own)."""
+        level = parse_level(fail_on or self.fail_on)
+        if level == "never":
+            return []
+        return [f for f in self.findings if _RANK[f.level] >= _RANK[level]]
+
+    def exit_code(self, fail_on: str | None = None) -> int:
+        """1 when some finding is at or above ``fail_on``, else 0 (DESIGN §5)."""
+        return 1 if self.failing(fail_on) else 0
+
+    # ---- renderers
+
+    def summary(self) -> str:
+        c = self.counts()
+        n = len(self.files)
+        parts = ", ".join(f"{c[level]} {_plural(level.lower(), c[level])}" for level in reversed(LEVELS))
+        verdict = "conforms" if self.conforms else "does not conform"
+        fail = parse_level(self.fail_on)
+        outcome = "exit 1" if self.exit_code() else "exit 0"
+        return (f"{parts} in {n} {_plural('file', n)}: {verdict} (fail-on {fail}: {outcome}; "
+                f"{self.triples:,} triples checked in {self.seconds:.1f} s)")
+
+    def to_text(self) -> str:
+        """Grouped by file, then record; ends with the summary line."""
+        out: list[str] = []
+        last_file: object = object()
+        last_focus: tuple | None = None
+        for f in self.findings:
+            if f.file != last_file:
+                out.append("" if out else "")
+                out.append(f.file or "(no file)")
+                last_file, last_focus = f.file, None
+            key = (f.focus, f.line)
+            if key != last_focus:
+                label = f'  "{f.focus_label}"' if f.focus_label else ""
+                out.append(f"  line {f.line if f.line else '?'}: {f.focus}{label}")
+                last_focus = key
+            what = " ".join(p for p in (f.path, f.value) if p)
+            out.append(f"    {f.level:<9} {f.rule}" + (f"  {what}" if what else ""))
+            out.append(f"      {f.message}")
+            if f.fix:
+                out.append(f"      fix: {f.fix}")
+        if out:
+            out.append("")
+        out.append(self.summary())
+        return "\n".join(line for i, line in enumerate(out) if i > 0 or line) + "\n"
+
+    def to_json(self) -> str:
+        """The stable JSON layout documented in ``docs/contributing.md`` (``schema`` names its version)."""
+        doc = {
+            "schema": REPORT_SCHEMA,
+            "conforms": self.conforms,
+            "fail_on": parse_level(self.fail_on),
+            "exit_code": self.exit_code(),
+            "counts": self.counts(),
+            "files": list(self.files),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+    def to_markdown(self) -> str:
+        lines = ["# Validation report", "", f"**{self.summary()}**", ""]
+        if self.findings:
+            lines += ["| level | where | record | rule | property | value | problem | fix |",
+                      "|---|---|---|---|---|---|---|---|"]
+            for f in self.findings:
+                record = f.focus + (f' "{f.focus_label}"' if f.focus_label else "")
+                cells = [f.level, f.where(), record, f.rule, f.path or "", f.value or "", f.message, f.fix or ""]
+                lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+            lines.append("")
+        return "\n".join(lines) + "\n"
+
+    def to_turtle(self) -> str:
+        """The raw SHACL validation report (the pySHACL results about the reported records) in Turtle."""
+        graph = self.shacl_report if self.shacl_report is not None else Graph()
+        bind_all(graph)
+        header = (f"# SHACL validation report from dipontology validate ({self.summary()})\n"
+                  "# Contribution checks (contrib:*) are not SHACL results; see the text or JSON report.\n")
+        return header + graph.serialize(format="turtle")
+
+    def render(self, fmt: str) -> str:
+        return {"text": self.to_text, "json": self.to_json, "md": self.to_markdown, "ttl": self.to_turtle}[fmt]()
+
+
+def _plural(word: str, n: int) -> str:
+    return word if n == 1 else word + "s"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# inputs: ontology, shapes, published data (cached per process, keyed on file stamps)
+
+
+def published_files(data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The published data files: ``*.ttl`` in the data folder and in its ``cases/`` folder, sorted."""
+    if data_dir is None:
+        return resources.data_files()
+    d = Path(data_dir)
+    if not d.is_dir():
+        raise InputError("the data folder does not exist", file=str(d), fix="give the folder that holds the data")
+    return sorted(p for p in d.glob("*.ttl") if not p.name.startswith(".")) + \
+        sorted(p for p in (d / "cases").glob("*.ttl") if not p.name.startswith("."))
+
+
+def _stamp(paths: Iterable[Path]) -> tuple:
+    out = []
+    for p in paths:
+        st = p.stat()
+        out.append((str(p), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+_TRUSTED = Limits(max_bytes=None, max_triples=None, max_literal_chars=None)
+
+
+@lru_cache(maxsize=4)
+def _load_trusted(stamp: tuple) -> tuple[Loaded, ...]:
+    return tuple(load_file(p, limits=_TRUSTED) for p, _m, _s in stamp)
+
+
+def _ontology() -> Loaded:
+    return _load_trusted(_stamp([resources.ontology_file()]))[0]
+
+
+@lru_cache(maxsize=2)
+def _shapes_graph(stamp: tuple) -> Graph:
+    g = Graph()
+    for loaded in _load_trusted(stamp):
+        g += loaded.graph
+    return bind_all(g)
+
+
+def shapes_graph() -> Graph:
+    """All shapes in ``shapes/*.ttl`` as one graph."""
+    files = resources.shapes_files()
+    if not files:
+        raise InputError("no SHACL shapes found", file=str(resources.root() / "shapes"),
+                         fix="reinstall dipontology; shapes/*.ttl ship with it")
+    return _shapes_graph(_stamp(files))
+
+
+@dataclass
+class _Published:
+    loaded: tuple[Loaded, ...]
+    graph: Graph                       # data only
+    subjects: dict                     # subject -> Loaded that defines it first
+
+
+@lru_cache(maxsize=4)
+def _published(stamp: tuple) -> _Published:
+    loaded = _load_trusted(stamp)
+    g = Graph()
+    subjects: dict = {}
+    for item in loaded:
+        g += item.graph
+        for s in item.graph.subjects():
+            subjects.setdefault(s, item)
+    return _Published(loaded, g, subjects)
+
+
+@dataclass
+class _Vocabulary:
+    """What the ontology defines: classes, properties, individuals, with their labels."""
+
+    classes: frozenset
+    properties: frozenset
+    individuals: frozenset
+    superclasses: dict  # class -> frozenset of itself and all superclasses
+
+    @property
+    def terms(self) -> frozenset:
+        return self.classes | self.properties | self.individuals
+
+
+@lru_cache(maxsize=2)
+def _vocabulary(stamp: tuple) -> _Vocabulary:
+    onto = _load_trusted(stamp)[0].graph
+    dip = str(DIP)
+    classes = {s for s in onto.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef) and str(s).startswith(dip)}
+    props = {s for t in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+             for s in onto.subjects(RDF.type, t) if isinstance(s, URIRef) and str(s).startswith(dip)}
+    individuals = {s for s in onto.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(dip)}
+    individuals -= classes | props
+    supers: dict = {}
+    for c in {s for s in onto.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}:
+        supers[c] = frozenset(onto.transitive_objects(c, RDFS.subClassOf))
+    return _Vocabulary(frozenset(classes), frozenset(props), frozenset(individuals), supers)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the entry point
+
+
+def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: str = "Violation",
+             data_dir: str | os.PathLike[str] | None = None, limits: Limits = Limits()) -> ValidationReport:
+    """Validate the shipped data (no ``files``) or a contribution (``files``) against the project's shapes.
+
+    :param files: contribution files (any RDF format :func:`~dipontology.load.load_file` reads). Without files,
+        the published data is validated.
+    :param fail_on: the least severe level that makes :meth:`ValidationReport.exit_code` return 1.
+    :param data_dir: the published data folder (default: the shipped ``data/``).
+    :param limits: bounds for parsing contributions.
+    :return: the :class:`ValidationReport`.
+    :raises InputError: if a file cannot be read or parsed (with file, line, column and a fix).
+    """
+    fail_on = parse_level(fail_on)
+    started = time.perf_counter()
+    data_paths = published_files(data_dir)
+    published = _published(_stamp(data_paths))
+    if not files:
+        report = validate_graph(published.loaded, fail_on=fail_on)
+        report.seconds = time.perf_counter() - started
+        return report
+    contributions = [load_file(f, limits=limits) for f in files]
+    report = _validate_contribution(contributions, published, fail_on)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation") -> ValidationReport:
+    """Validate already-loaded files as one data set (the no-files mode of :func:`validate`)."""
+    onto_stamp = _stamp([resources.ontology_file()])
+    vocab = _vocabulary(onto_stamp)
+    findings: list[Finding] = []
+    data = Graph()
+    for item in loaded:
+        cleaned, _removed = _clean(item, vocab, findings, contribution=False)
+        data += cleaned
+    full = _PreparedQueryGraph()
+    full += _ontology().graph
+    full += data
+    subjects = _subjects_index(loaded)
+    findings += _record_checks(loaded, data, vocab)
+    shacl_findings, report_graph = _run_shacl(full, subjects, set(subjects))
+    findings += shacl_findings
+    _describe(findings, full, subjects)
+    return ValidationReport(_sorted(_dedupe(findings)), files=[_display(i.file) for i in loaded], fail_on=fail_on,
+                            shacl_report=report_graph, triples=len(data))
+
+
+def _validate_contribution(contributions: list[Loaded], published: _Published, fail_on: str) -> ValidationReport:
+    onto_stamp = _stamp([resources.ontology_file()])
+    vocab = _vocabulary(onto_stamp)
+    findings: list[Finding] = []
+    contrib = Graph()
+    for item in contributions:
+        cleaned, _removed = _clean(item, vocab, findings)
+        contrib += cleaned
+    subjects = _subjects_index(contributions)
+    own = set(contrib.subjects())
+    findings += _record_checks(contributions, contrib, vocab, published=published)
+    findings += _collision_checks(contrib, subjects, published, vocab)
+
+    # the graph SHACL sees: ontology + contribution + the published records the contribution mentions
+    full = _PreparedQueryGraph()
+    full += _ontology().graph
+    full += contrib
+    pub = published.graph
+    mentioned = {o for o in contrib.objects() if isinstance(o, URIRef)} | {s for s in own if isinstance(s, URIRef)}
+    for node in mentioned:
+        if node in published.subjects:
+            if node in own:
+                for t in pub.triples((node, None, None)):
+                    full.add(t)
+                for _s, _p, o in pub.triples((node, None, None)):
+                    if isinstance(o, BNode):
+                        _copy_bnode_closure(pub, o, full)
+            else:
+                for t in pub.triples((node, RDF.type, None)):
+                    full.add(t)
+                for t in pub.triples((node, RDFS.label, None)):
+                    full.add(t)
+    shacl_findings, report_graph = _run_shacl(full, subjects, own)
+    findings += shacl_findings
+    _describe(findings, full, subjects)
+    return ValidationReport(_sorted(_dedupe(findings)), files=[c.file for c in contributions], fail_on=fail_on,
+                            shacl_report=report_graph, triples=len(contrib))
+
+
+def _copy_bnode_closure(src: Graph, node: BNode, dst: Graph) -> None:
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for t in src.triples((n, None, None)):
+            dst.add(t)
+            if isinstance(t[2], BNode):
+                stack.append(t[2])
+
+
+def _subjects_index(loaded: Sequence[Loaded]) -> dict:
+    index: dict = {}
+    for item in loaded:
+        for s in item.triples_graph().subjects():
+            index.setdefault(s, item)
+    return index
+
+
+# --------------------------------------------------------------------------------------------------------------
+# cleaning: what a data file may not say
+
+
+def _clean(item: Loaded, vocab: _Vocabulary, findings: list[Finding], contribution: bool = True) -> tuple[Graph, int]:
+    """The file's triples without shapes, imports and (in a contribution) ontology or shape statements; findings
+    for what was removed. Published data may annotate ontology terms (mapping sets do), contributions may not."""
+    g = item.triples_graph()
+    sh_ns, dip_ns, dipsh_ns = str(SH), str(DIP), str(DIPSH)
+    shape_subjects = {s for s, p, o in g if str(p).startswith(sh_ns) or (p == RDF.type and str(o).startswith(sh_ns))}
+    # blank nodes hanging off shapes (property shapes, lists) go with them
+    stack = list(shape_subjects)
+    while stack:
+        s = stack.pop()
+        for o in g.objects(s, None):
+            if isinstance(o, BNode) and o not in shape_subjects:
+                shape_subjects.add(o)
+                stack.append(o)
+    out = Graph()
+    removed_shapes = removed_imports = 0
+    term_statements: dict = {}
+    for s, p, o in g:
+        if s in shape_subjects or str(p).startswith(sh_ns):
+            removed_shapes += 1
+            continue
+        if p == OWL.imports:
+            removed_imports += 1
+            findings.append(Finding(
+                "Warning", "contrib:imports-ignored", _short(s), path="owl:imports", value=_short(o),
+                message=f"owl:imports <{o}> is ignored: dipontology never fetches or opens what data imports",
+                fix="remove the owl:imports statement; put the records you need in the file itself",
+                file=item.file, line=item.line_of(s)))
+            continue
+        if contribution and isinstance(s, URIRef) and (str(s).startswith(dip_ns) or str(s).startswith(dipsh_ns)
+                                                       or str(s) == ONTOLOGY_IRI):
+            term_statements.setdefault(s, 0)
+            term_statements[s] += 1
+            continue
+        out.add((s, p, o))
+    if removed_shapes:
+        first = min((item.line_of(s) or 0 for s in shape_subjects if isinstance(s, URIRef)), default=0) or None
+        findings.append(Finding(
+            "Warning", "contrib:shapes-ignored", item.file, value=f"{removed_shapes} statements",
+            message=f"{removed_shapes} SHACL statements (sh: terms) were removed: data cannot add, replace or switch "
+                    "off the project's shapes",
+            fix="remove the shapes from the file; propose shape changes in an issue instead",
+            file=item.file, line=first))
+    for term, n in term_statements.items():
+        findings.append(Finding(
+            "Violation", "contrib:ontology-change", _short(term), value=f"{n} statements",
+            message=f"{n} statements about the ontology term {_short(term)} were ignored: data files cannot define "
+                    "or change ontology terms or shapes",
+            fix="remove them; propose new or changed terms in an issue against ontology/dipontology.ttl",
+            file=item.file, line=item.line_of(term)))
+    for line, text in item.warnings:
+        findings.append(Finding("Warning", "contrib:parser-warning", item.file, message=text,
+                                fix="define the key in the @context or remove it", file=item.file, line=line))
+    return out, removed_shapes + removed_imports
+
+
+# --------------------------------------------------------------------------------------------------------------
+# record checks: namespaces, terms, literals (for the published data and contributions alike)
+
+
+def _record_checks(loaded: Sequence[Loaded], g: Graph, vocab: _Vocabulary,
+                   published: _Published | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    where = _subjects_index(loaded)
+    dip_ns = str(DIP)
+
+    def place(s):
+        item = where.get(s)
+        return (item.file, item.line_of(s)) if item else (None, None)
+
+    # records outside our namespaces
+    for s in set(g.subjects()):
+        if not isinstance(s, URIRef) or str(s).startswith(RECORD_NAMESPACES + (dip_ns, str(DIPSH))):
+            continue
+        if published is not None and s in published.subjects:
+            continue
+        kind = _kind_for(g, s, vocab)
+        slug = _slugify(str(s).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]) or "my-record"
+        file, line = place(s)
+        findings.append(Finding(
+            "Violation", "contrib:outside-namespace", _short(s), value=f"<{s}>",
+            message=f"the record <{s}> is outside the project's record namespaces "
+                    "(https://w3id.org/dipontology/id/<kind>/<slug>), so it cannot be published",
+            fix=f"mint it as {kind}:{slug} (<{PREFIXES[kind]}{slug}>): lowercase words joined by hyphens",
+            file=file, line=line))
+
+    # unknown or misused dip: terms, unknown terms of well-known vocabularies, ill-typed literals
+    reported: set = set()
+    for s, p, o in g:
+        for term, role in ((p, "property"), (o, "class" if p == RDF.type else "value")):
+            if not isinstance(term, URIRef):
+                continue
+            key = (s, term)
+            if key in reported:
+                continue
+            finding = _term_finding(term, role, vocab)
+            if finding is None:
+                continue
+            reported.add(key)
+            level, rule, message, fix = finding
+            file, line = place(s)
+            findings.append(Finding(level, rule, _focus_text(g, s), path=_short(p),
+                                    value=None if role == "property" else _short(term), message=message,
+                                    fix=fix, file=file, line=line))
+        if isinstance(o, Literal) and o.ill_typed:
+            file, line = place(s)
+            findings.append(Finding(
+                "Violation", "contrib:ill-typed-literal", _focus_text(g, s), path=_short(p), value=_n3(o),
+                message=f"{_n3(o)} is not a valid {_short(o.datatype)} value",
+                fix=_datatype_fix(o.datatype), file=file, line=line))
+    return findings
+
+
+def _term_finding(term: URIRef, role: str, vocab: _Vocabulary) -> tuple[str, str, str, str] | None:
+    text = str(term)
+    if text.startswith(str(DIP)):
+        if term not in vocab.terms:
+            pool = {"property": vocab.properties, "class": vocab.classes}.get(role, vocab.individuals)
+            return ("Violation", "contrib:unknown-term", f"{_short(term)} is not a term of the dipontology ontology",
+                    _did_you_mean(term, pool, vocab.terms))
+        if role == "property" and term not in vocab.properties:
+            what = "a class" if term in vocab.classes else "an individual"
+            return ("Violation", "contrib:term-misuse", f"{_short(term)} is {what}, used here as a property",
+                    _did_you_mean(term, vocab.properties, vocab.properties, always=True))
+        if role == "class" and term not in vocab.classes:
+            what = "a property" if term in vocab.properties else "an individual, not a class"
+            return ("Violation", "contrib:term-misuse", f"{_short(term)} is {what}, used here as a class (rdf:type)",
+                    _did_you_mean(term, vocab.classes, vocab.classes, always=True))
+        return None
+    for ns in _CHECKED_VOCABULARIES:
+        if text.startswith(str(ns)):
+            local = text[len(str(ns)):]
+            if not local or term in ns or (ns is RDF and re.fullmatch(r"_[1-9][0-9]*", local)):
+                return None
+            names = [str(ns) + n for n in getattr(ns, "__annotations__", {})]
+            close = difflib.get_close_matches(text, names, n=1, cutoff=0.75) or \
+                difflib.get_close_matches(text.lower(), names, n=1, cutoff=0.75)
+            fix = f"did you mean {_short(URIRef(close[0]))}?" if close else \
+                f"use a term that {ns} defines, or a dip: term"
+            return ("Warning", "contrib:unknown-vocabulary-term",
+                    f"{_short(term)} is not defined by its vocabulary ({ns})", fix)
+    return None
+
+
+def _did_you_mean(term: URIRef, pool: Iterable[URIRef], everything: Iterable[URIRef], always: bool = False) -> str:
+    local = str(term)[len(str(DIP)):]
+    names = {str(t)[len(str(DIP)):]: t for t in pool}
+    lowered = {n.lower(): n for n in names}
+    close = [lowered[c] for c in difflib.get_close_matches(local.lower(), list(lowered), n=3, cutoff=0.6)]
+    if not close and not always:
+        names_all = {str(t)[len(str(DIP)):]: t for t in everything}
+        low_all = {n.lower(): n for n in names_all}
+        close = [low_all[c] for c in difflib.get_close_matches(local.lower(), list(low_all), n=3, cutoff=0.6)]
+    if close:
+        options = " or ".join(f"dip:{c}" for c in close[:2])
+        return f"did you mean {options}?"
+    return "use a term defined in the ontology (see docs/ontology.md); propose new terms in an issue"
+
+
+def _kind_for(g: Graph, s: URIRef, vocab: _Vocabulary) -> str:
+    types = set(g.objects(s, RDF.type))
+    for cls, kind in _KIND_FOR_CLASS:
+        for t in types:
+            if cls in vocab.superclasses.get(t, {t}) or t == cls:
+                return kind
+    return "case"
+
+
+def _slugify(text: str) -> str:
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", text)
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _datatype_fix(dt: URIRef | None) -> str:
+    if dt == XSD.date:
+        return 'write a real calendar date as YYYY-MM-DD, e.g. "1993-08-20"^^xsd:date'
+    if dt == XSD.gYear:
+        return 'write the year with four digits, e.g. "1993"^^xsd:gYear'
+    if dt == XSD.gYearMonth:
+        return 'write year and month as YYYY-MM, e.g. "1993-08"^^xsd:gYearMonth'
+    if dt in (XSD.integer, XSD.int, XSD.decimal, XSD.nonNegativeInteger):
+        return "write a number without quotes or units"
+    return f"write the value in the lexical form of {_short(dt) if dt else 'its datatype'}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# collisions with published records
+
+
+def _collision_checks(contrib: Graph, where: dict, published: _Published, vocab: _Vocabulary) -> list[Finding]:
+    findings: list[Finding] = []
+    pub = published.graph
+    published_labels: dict = {}
+    for s, label in pub.subject_objects(RDFS.label):
+        if isinstance(s, URIRef) and isinstance(label, Literal):
+            published_labels.setdefault(_norm(label), []).append(s)
+    for s in sorted({s for s in contrib.subjects() if isinstance(s, URIRef)}, key=str):
+        item = where.get(s)
+        file, line = (item.file, item.line_of(s)) if item else (None, None)
+        if s in published.subjects:
+            pub_types = set(pub.objects(s, RDF.type))
+            pub_closure = set().union(*(vocab.superclasses.get(t, {t}) for t in pub_types)) if pub_types else set()
+            new_types = set(contrib.objects(s, RDF.type)) - pub_closure
+            collided = False
+            if new_types and pub_types:
+                collided = True
+                findings.append(Finding(
+                    "Violation", "contrib:type-collision", _short(s), path="rdf:type",
+                    value=", ".join(sorted(_short(t) for t in new_types)),
+                    message=f"{_short(s)} already names a published record of type "
+                            f"{', '.join(sorted(_short(t) for t in pub_types))}; this file says it is a "
+                            f"{', '.join(sorted(_short(t) for t in new_types))}. Published records are never "
+                            "overwritten",
+                    fix=f"give your record a new IRI (a new slug), or refer to {_short(s)} without redefining it",
+                    file=file, line=line))
+            for label in contrib.objects(s, RDFS.label):
+                if not isinstance(label, Literal):
+                    continue
+                same_lang = [p for p in pub.objects(s, RDFS.label)
+                             if isinstance(p, Literal) and p.language == label.language]
+                if same_lang and label not in same_lang:
+                    collided = True
+                    findings.append(Finding(
+                        "Violation", "contrib:label-collision", _short(s), path="rdfs:label", value=_n3(label),
+                        message=f"{_short(s)} already names the published record {_n3(same_lang[0])}; this file "
+                                f"labels it {_n3(label)}. Published records are never overwritten",
+                        fix=f"if you mean a different record, give it a new IRI; if you mean {_n3(same_lang[0])}, "
+                            "drop your label (or propose the new label in an issue)",
+                        file=file, line=line))
+            if not collided:
+                n = len(set(contrib.triples((s, None, None))) - set(pub.triples((s, None, None))))
+                if n:
+                    findings.append(Finding(
+                        "Info", "contrib:extends-published", _short(s), value=f"{n} statements",
+                        message=f"the contribution adds {n} statements to the published record {_short(s)}",
+                        fix="no change needed; a maintainer reviews additions to published records",
+                        file=file, line=line))
+            continue
+        for label in contrib.objects(s, RDFS.label):
+            if not isinstance(label, Literal):
+                continue
+            for other in published_labels.get(_norm(label), []):
+                if other != s and _same_kind(contrib, s, pub, other, vocab):
+                    findings.append(Finding(
+                        "Warning", "contrib:possible-duplicate", _short(s), path="rdfs:label", value=_n3(label),
+                        message=f"the new record {_short(s)} has the same label as the published record "
+                                f"{_short(other)}",
+                        fix=f"if they are the same, refer to {_short(other)} instead of minting a new record",
+                        file=file, line=line))
+                    break
+    return findings
+
+
+def _norm(label: Literal) -> str:
+    return re.sub(r"\s+", " ", str(label)).strip().casefold()
+
+
+def _same_kind(g1: Graph, s1, g2: Graph, s2, vocab: _Vocabulary) -> bool:
+    return _kind_for(g1, s1, vocab) == _kind_for(g2, s2, vocab)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# SHACL
+
+
+_PREPARED: dict = {}
+
+
+class _PreparedQueryGraph(Graph):
+    """An rdflib graph that parses each SPARQL text once.
+
+    pySHACL sends the text of a SPARQL-based constraint to the data graph once per focus node, and parsing it is
+    over 90 % of the run time (ENGINE-NOTES); the texts come only from our own shapes, so each is parsed once per
+    process and the prepared query is reused with the focus node as an initial binding.
+    """
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
+              initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
+        if isinstance(query_object, str) and processor == "sparql":
+            key = (query_object, tuple(sorted((initNs or {}).items())))
+            prepared = _PREPARED.get(key)
+            if prepared is None:
+                prepared = _PREPARED[key] = prepareQuery(query_object, initNs=dict(initNs or {}))
+            query_object = prepared
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
+def _run_shacl(data: Graph, where: dict, focus: set) -> tuple[list[Finding], Graph]:
+    from pyshacl import validate as shacl_validate
+
+    shapes = shapes_graph()
+    if not isinstance(data, _PreparedQueryGraph):
+        fast = _PreparedQueryGraph()
+        fast += data
+        data = fast
+    with _quiet_rdflib():
+        _conforms, results, _text = shacl_validate(
+            data, shacl_graph=shapes, inference="none", advanced=True, inplace=True, allow_warnings=True,
+            allow_infos=True)
+    if not isinstance(results, Graph):  # pySHACL returns a ValidationFailure when a shape itself is broken
+        raise RuntimeError(f"the shapes in shapes/ could not be applied: {results}")
+    findings: list[Finding] = []
+    kept = Graph()
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        node = results.value(result, SH.focusNode)
+        if node not in focus:
+            continue
+        for t in _closure(results, result):
+            kept.add(t)
+        shape = results.value(result, SH.sourceShape)
+        component = results.value(result, SH.sourceConstraintComponent)
+        severity = results.value(result, SH.resultSeverity)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        message = _english(list(results.objects(result, SH.resultMessage))) or \
+            _english(list(shapes.objects(shape, SH.message))) or f"fails {_short(component)}"
+        message = _IRI_IN_TEXT.sub(lambda m: _short(URIRef(m.group())), message)
+        fix = _english(list(shapes.objects(shape, DIPSH_FIX)))
+        if not fix and component in _GENERIC_FIX:
+            fix = _GENERIC_FIX[component].format(path=_path_text(results, path) or "the")
+        level = str(severity).rsplit("#", 1)[-1] if severity else "Violation"
+        item = where.get(node)
+        findings.append(Finding(
+            level if level in _RANK else "Violation", _short(shape) if isinstance(shape, URIRef) else "dipsh:(anonymous)",
+            _focus_text(data, node), path=_path_text(results, path), value=_n3(value) if value is not None else None,
+            message=message, fix=fix, file=item.file if item else None, line=item.line_of(node) if item else None))
+    # a report graph holding only the kept results
+    report = Graph()
+    report.add((BNode("report"), RDF.type, SH.ValidationReport))
+    has_violation = False
+    for result in kept.subjects(RDF.type, SH.ValidationResult):
+        report.add((BNode("report"), SH.result, result))
+        if kept.value(result, SH.resultSeverity) == SH.Violation:
+            has_violation = True
+    report += kept
+    report.add((BNode("report"), SH.conforms, Literal(not has_violation)))
+    return findings, report
+
+
+_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"{}|\\^`()]+[^\s<>\"{}|\\^`().,;:]")
+
+
+def _closure(g: Graph, node) -> list:
+    out, stack, seen = [], [node], set()
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for t in g.triples((n, None, None)):
+            out.append(t)
+            if isinstance(t[2], BNode):
+                stack.append(t[2])
+    return out
+
+
+def _english(values: list) -> str | None:
+    lits = [v for v in values if isinstance(v, Literal)]
+    for v in lits:
+        if v.language in ("en", None):
+            return str(v)
+    return str(lits[0]) if lits else None
+
+
+def _path_text(g: Graph, path) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return _short(path)
+    inverse = g.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + (_path_text(g, inverse) or "?")
+    return "(complex path)"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# rendering terms, labels, ordering
+
+
+_NS = sorted(((iri, prefix) for prefix, iri in PREFIXES.items()), key=lambda x: -len(x[0]))
+
+
+def _short(term) -> str:
+    """Compact IRI with the project's prefixes (``case:oslo``), or ``<iri>``; blank nodes as ``_:id``."""
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return "_:" + str(term)
+    text = str(term)
+    for iri, prefix in _NS:
+        if text.startswith(iri):
+            local = text[len(iri):]
+            if re.fullmatch(r"[A-Za-z0-9_][\w.\-]*", local or "x") and not local.endswith("."):
+                return f"{prefix}:{local}"
+    return f"<{text}>" if isinstance(term, URIRef) else text
+
+
+def _n3(term) -> str:
+    if isinstance(term, Literal):
+        text = json.dumps(str(term), ensure_ascii=False)
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None:
+            return f"{text}^^{_short(term.datatype)}"
+        return text
+    return _short(term)
+
+
+def _focus_text(g: Graph, node) -> str:
+    """``case:oslo`` for an IRI; for an anonymous node, the record that holds it and the property: ``case:oslo /
+    dip:hasParticipation``."""
+    if not isinstance(node, BNode):
+        return _short(node)
+    chain: list[str] = []
+    current, seen = node, set()
+    while isinstance(current, BNode) and current not in seen:
+        seen.add(current)
+        parent = next(iter(g.subject_predicates(current)), None)
+        if parent is None:
+            break
+        chain.append(_short(parent[1]))
+        current = parent[0]
+    if isinstance(current, BNode) or not chain:
+        return "[blank node]"
+    return " / ".join([_short(current)] + list(reversed(chain)))
+
+
+def _describe(findings: list[Finding], g: Graph, where: dict) -> None:
+    """Fill in focus labels (English ``rdfs:label`` of the record, or of the record holding a blank node)."""
+    cache: dict = {}
+    for f in findings:
+        if f.focus_label is not None:
+            continue
+        if f.focus not in cache:
+            node = _expand(f.focus.split(" / ")[0])
+            label = None
+            if node is not None:
+                label = _english(list(g.objects(node, RDFS.label)))
+            cache[f.focus] = label
+        f.focus_label = cache[f.focus]
+
+
+def _expand(text: str) -> URIRef | None:
+    if text.startswith("<") and text.endswith(">"):
+        return URIRef(text[1:-1])
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES:
+        return URIRef(PREFIXES[prefix] + local)
+    return None
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set = set()
+    out = []
+    # a SHACL IRI-format finding duplicates contrib:outside-namespace for the same record
+    outside = {f.focus for f in findings if f.rule == "contrib:outside-namespace"}
+    shacl_keys = {(f.focus, f.path, f.value) for f in findings if f.rule.startswith("dipsh:")}
+    unknown = {(f.focus, f.path, f.value) for f in findings if f.rule == "contrib:unknown-term"}
+    for f in findings:
+        if f.rule.startswith("dipsh:") and f.focus in outside and f.path is None:
+            continue
+        if f.rule.startswith("dipsh:") and (f.focus, f.path, f.value) in unknown:
+            continue  # the unknown-term finding says the same with a "did you mean"
+        if f.rule == "contrib:ill-typed-literal" and (f.focus, f.path, f.value) in shacl_keys:
+            continue
+        key = (f.level, f.rule, f.focus, f.path, f.value, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def _display(file: str | None) -> str | None:
+    """A published file's name relative to the working folder when it lies inside it."""
+    if not file or not os.path.isabs(file):
+        return file
+    try:
+        rel = os.path.relpath(file)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return file
+    return file if rel.startswith("..") else rel
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    for f in findings:
+        f.file = _display(f.file)
+    return sorted(findings, key=lambda f: (f.file or "~", f.line or 0, f.focus, -_RANK[f.level], f.rule,
+                                           f.path or "", f.value or ""))
