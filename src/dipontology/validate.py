@@ -641,7 +641,9 @@ def _did_you_mean(term: URIRef, pool: Iterable[URIRef], everything: Iterable[URI
         low_all = {n.lower(): n for n in names_all}
         close = [low_all[c] for c in difflib.get_close_matches(local.lower(), list(low_all), n=3, cutoff=0.6)]
     if close:
-        options = " or ".join(f"dip:{c}" for c in close[:2])
+        ratios = [difflib.SequenceMatcher(None, local.lower(), c.lower()).ratio() for c in close]
+        keep = [c for c, r in zip(close, ratios) if r >= max(ratios) - 0.05][:2]
+        options = " or ".join(f"dip:{c}" for c in keep)
         return f"did you mean {options}?"
     return "use a term defined in the ontology (see docs/ontology.md); propose new terms in an issue"
 
