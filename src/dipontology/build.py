@@ -1256,7 +1256,11 @@ def _run_queries(triples: Sequence[ox.Triple], log: _Log, reports: dict[str, byt
         if required:
             skipped.append(f"{name} (needs {', '.join(required)})")
             continue
-        result = nq.run(store)
+        try:
+            result = nq.run(store)
+        except InputError as exc:
+            log.stage("queries", "failed", f"named query {name} failed: {exc}")
+            return False
         if result.kind == "graph":
             reports[f"queries/{name}.ttl"] = serialize([ox.Triple(*(_to_ox(x) for x in t)) for t in result.triples],
                                                        "ttl")
