@@ -130,7 +130,8 @@ class Finding:
     :param message: what is wrong.
     :param fix: how to fix it.
     :param file: the file the record is defined in.
-    :param line: the line in ``file`` where the record is defined.
+    :param line: the line in ``file`` where the record is defined (for a CSV file, the line where its row starts).
+    :param column: for a CSV file, the column concerned (its header name).
     """
 
     level: str
@@ -143,12 +144,12 @@ class Finding:
     fix: str | None = None
     file: str | None = None
     line: int | None = None
+    column: str | None = None
 
     def where(self) -> str:
-        """``file:line`` (or as much of it as is known)."""
-        if self.file and self.line:
-            return f"{self.file}:{self.line}"
-        return self.file or ""
+        """``file:line`` (or as much of it as is known), with ``column`` for CSV files."""
+        text = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
+        return f"{text} column {self.column}" if self.column else text
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -217,7 +218,7 @@ class ValidationReport:
                 label = f'  "{f.focus_label}"' if f.focus_label else ""
                 out.append(f"  line {f.line if f.line else '?'}: {f.focus}{label}")
                 last_focus = key
-            what = " ".join(p for p in (f.path, f.value) if p)
+            what = " ".join(p for p in (f"[column {f.column}]" if f.column else None, f.path, f.value) if p)
             out.append(f"    {f.level:<9} {f.rule}" + (f"  {what}" if what else ""))
             out.append(f"      {f.message}")
             if f.fix:
@@ -396,8 +397,20 @@ def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: 
         report = validate_graph(published.loaded, fail_on=fail_on)
         report.seconds = time.perf_counter() - started
         return report
-    contributions = [load_file(f, limits=limits) for f in files]
-    report = _validate_contribution(contributions, published, fail_on)
+    from .contrib import column_for_path, load_contribution
+
+    contributions: list[Loaded] = []
+    conversion: list[Finding] = []
+    for f in files:
+        loaded, found = load_contribution(f, limits=limits)
+        contributions.append(loaded)
+        conversion += found
+    report = _validate_contribution(contributions, published, fail_on, conversion)
+    for finding in report.findings:
+        if finding.column is None and finding.file and finding.file.lower().endswith(".csv"):
+            chain = finding.focus.split(" / ")
+            finding.column = column_for_path(chain[1] if len(chain) > 1 else finding.path) or \
+                column_for_path(finding.path)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -423,10 +436,11 @@ def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation") -> V
                             shacl_report=report_graph, triples=len(data))
 
 
-def _validate_contribution(contributions: list[Loaded], published: _Published, fail_on: str) -> ValidationReport:
+def _validate_contribution(contributions: list[Loaded], published: _Published, fail_on: str,
+                           extra: Sequence[Finding] = ()) -> ValidationReport:
     onto_stamp = _stamp([resources.ontology_file()])
     vocab = _vocabulary(onto_stamp)
-    findings: list[Finding] = []
+    findings: list[Finding] = list(extra)
     contrib = Graph()
     for item in contributions:
         cleaned, _removed = _clean(item, vocab, findings)
