@@ -33,6 +33,7 @@ import os
 import re
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -424,14 +425,12 @@ def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation") -> V
     for item in loaded:
         cleaned, _removed = _clean(item, vocab, findings, contribution=False)
         data += cleaned
-    full = _PreparedQueryGraph()
-    full += _ontology().graph
-    full += data
     subjects = _subjects_index(loaded)
     findings += _record_checks(loaded, data, vocab)
-    shacl_findings, report_graph = _run_shacl(full, subjects, set(subjects))
-    findings += shacl_findings
-    _describe(findings, full, subjects)
+    with _ontology_plus(data) as full:
+        shacl_findings, report_graph = _run_shacl(full, subjects, set(subjects))
+        findings += shacl_findings
+        _describe(findings, full, subjects)
     return ValidationReport(_sorted(_dedupe(findings)), files=[_display(i.file) for i in loaded], fail_on=fail_on,
                             shacl_report=report_graph, triples=len(data))
 
@@ -451,29 +450,70 @@ def _validate_contribution(contributions: list[Loaded], published: _Published, f
     findings += _collision_checks(contrib, subjects, published, vocab)
 
     # the graph SHACL sees: ontology + contribution + the published records the contribution mentions
-    full = _PreparedQueryGraph()
-    full += _ontology().graph
-    full += contrib
-    pub = published.graph
-    mentioned = {o for o in contrib.objects() if isinstance(o, URIRef)} | {s for s in own if isinstance(s, URIRef)}
-    for node in mentioned:
-        if node in published.subjects:
-            if node in own:
-                for t in pub.triples((node, None, None)):
-                    full.add(t)
-                for _s, _p, o in pub.triples((node, None, None)):
-                    if isinstance(o, BNode):
-                        _copy_bnode_closure(pub, o, full)
-            else:
-                for t in pub.triples((node, RDF.type, None)):
-                    full.add(t)
-                for t in pub.triples((node, RDFS.label, None)):
-                    full.add(t)
-    shacl_findings, report_graph = _run_shacl(full, subjects, own)
-    findings += shacl_findings
-    _describe(findings, full, subjects)
+    extra = Graph()
+    extra += contrib
+    extra += _context(contrib, own, published)
+    with _ontology_plus(extra) as full:
+        shacl_findings, report_graph = _run_shacl(full, subjects, own)
+        findings += shacl_findings
+        _describe(findings, full, subjects)
     return ValidationReport(_sorted(_dedupe(findings)), files=[c.file for c in contributions], fail_on=fail_on,
                             shacl_report=report_graph, triples=len(contrib))
+
+
+#: links followed from a mentioned published record to bring more published records into view, for shapes that
+#: look beyond the value node (the country codes of a place: dipsh:CodeValidityShape)
+CONTEXT_LINKS = (DIP.withinPlace, DIP.hasCode)
+
+
+def _context(contrib: Graph, own: set, published: _Published) -> Graph:
+    """Published triples a contribution's validation needs: the full description of every published record the
+    contribution mentions (and of records reached from them by :data:`CONTEXT_LINKS`), and the types and labels
+    of the records those descriptions point at (for ``sh:class``)."""
+    pub = published.graph
+    out = Graph()
+    mentioned = {o for o in contrib.objects() if isinstance(o, URIRef)} | {s for s in own if isinstance(s, URIRef)}
+    queue = [n for n in mentioned if n in published.subjects]
+    seen: set = set()
+    while queue:
+        node = queue.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for t in pub.triples((node, None, None)):
+            out.add(t)
+            if isinstance(t[2], BNode):
+                _copy_bnode_closure(pub, t[2], out)
+            elif t[1] in CONTEXT_LINKS and t[2] in published.subjects:
+                queue.append(t[2])
+    for o in set(out.objects()) | mentioned:
+        if isinstance(o, URIRef) and o not in seen and o in published.subjects:
+            for t in pub.triples((o, RDF.type, None)):
+                out.add(t)
+            for t in pub.triples((o, RDFS.label, None)):
+                out.add(t)
+    return out
+
+
+_BASE: dict = {}
+
+
+@contextmanager
+def _ontology_plus(extra: Graph):
+    """The ontology graph (built once per process) with ``extra`` added for the duration of the block."""
+    key = _stamp([resources.ontology_file()])
+    base = _BASE.get(key)
+    if base is None:
+        _BASE.clear()
+        base = _BASE[key] = _PreparedQueryGraph()
+        base += _ontology().graph
+    added = [t for t in extra if t not in base]
+    base.addN((s, p, o, base) for s, p, o in added)
+    try:
+        yield base
+    finally:
+        for t in added:
+            base.remove(t)
 
 
 def _copy_bnode_closure(src: Graph, node: BNode, dst: Graph) -> None:
@@ -842,7 +882,7 @@ def _run_shacl(data: Graph, where: dict, focus: set) -> tuple[list[Finding], Gra
     return findings, report
 
 
-_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"{}|\\^`()]+[^\s<>\"{}|\\^`().,;:]")
+_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"'{}|\\^`()]+[^\s<>\"'{}|\\^`().,;:]")
 
 
 def _closure(g: Graph, node) -> list:
