@@ -157,6 +157,7 @@ EXPECTED_FLAGS = [
     ("exchange-1947", "germany", "GleditschWardNumber", "255"),
     ("exchange-1947", "germany", "GleditschWardNumber", "260"),
     ("oslo-1900", "norway", "GleditschWardNumber", "385"),
+    ("summit-1920", "israel", "GleditschWardNumber", "666"),
     ("talks-1930", "israel", "GleditschWardNumber", "666"),
 ]
 
@@ -186,3 +187,31 @@ def test_shacl_shape_flags_the_same_codes(countries: Graph) -> None:
     got = sorted((f, c, next(code for *_, code in EXPECTED_FLAGS if f"code {code} " in m)) for f, c, m in results)
     assert got == sorted((f, c, code) for f, c, _, code in EXPECTED_FLAGS)
     assert all(report.value(r, SH.resultSeverity) == SH.Warning for r in report.subjects(RDF.type, SH.ValidationResult))
+
+
+# ---------------------------------------------------------------------------------------------------- CLI
+def test_cli_export_sssom_file_round_trips(tmp_path: Path, g: Graph) -> None:
+    from dipontology.cli import main
+
+    out = tmp_path / "cameo.sssom.tsv"
+    assert main(["link", "export", "--target", "cameo", "--format", "sssom", "-o", str(out), "-q"]) == 0
+    doc = parse_sssom(out.read_text(encoding="utf-8"), source=str(out))
+    assert sorted(m.key() for m in doc.mappings) == sorted(l.key() for l in linkset(g, "cameo").links)
+
+
+def test_cli_export_csv_check_and_void(capsys: pytest.CaptureFixture[str]) -> None:
+    from dipontology.cli import main
+
+    assert main(["link", "export", "--target", "iso", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("subject,subject_label,predicate,object,object_label,code,")
+    assert f"{PLACE}israel,Israel,dip:iso3166Alpha2,,IL,IL,dip:iso3166Alpha2" in "\n".join(lines)
+    assert main(["link", "check"]) == 0
+    assert capsys.readouterr().out.strip().endswith("0 mapping problem(s), 0 code(s) used outside their validity")
+    assert main(["link", "void"]) == 0
+    v = Graph().parse(data=capsys.readouterr().out, format="turtle")
+    assert len(set(v.subjects(RDF.type, VOID.Linkset))) == len(TARGETS)
+    with pytest.raises(SystemExit) as exc:  # argparse refuses an unknown target with exit code 2
+        main(["link", "export", "--target", "nowhere"])
+    assert exc.value.code == 2
+    assert main(["link"]) == 2

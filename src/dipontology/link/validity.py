@@ -3,7 +3,7 @@
 A country carries code assignments (``dip:hasCode``) in the time-bound systems ``dip:COWStateNumber``,
 ``dip:COWStateAbbreviation`` and ``dip:GleditschWardNumber``, each valid from ``dip:validFrom`` until
 ``dip:validUntil`` (an ``xsd:date`` or an ``xsd:gYear``). An initiative placed in a country (``dip:location``, or a
-place ``dip:withinPlace`` a country) and dated (``dip:startDate``/``dip:endDate``) uses that country's codes of a
+place ``dip:withinPlace`` a country) or involving a country (``dip:involvesCountry``), and dated (``dip:startDate``/``dip:endDate``) uses that country's codes of a
 system; if none of them is valid at any time during the initiative, each is flagged: joining the initiative to a
 country-year panel by that code would match no row, or the wrong state (Germany 255 against 260, Serbia 345
 against 340).
@@ -116,13 +116,16 @@ def _countries_of(g: Graph, place: URIRef) -> set[URIRef]:
 
 
 def code_validity(g: Graph) -> list[CodeValidityFinding]:
-    """Every COW or G-W code of a country used by a dated initiative placed there outside the code's validity.
+    """Every COW or G-W code of a country used by a dated record placed in or involving it outside the code's
+    validity.
 
     :param g: the graph (data with countries, their code assignments and the initiatives).
     :return: findings sorted by focus, country, system and code; empty when every code fits.
     """
     findings: list[CodeValidityFinding] = []
-    for focus, place in sorted(set(g.subject_objects(DIP.location)), key=lambda t: (str(t[0]), str(t[1]))):
+    seen: set[tuple] = set()
+    pairs = set(g.subject_objects(DIP.location)) | set(g.subject_objects(DIP.involvesCountry))
+    for focus, place in sorted(pairs, key=lambda t: (str(t[0]), str(t[1]))):
         start = g.value(focus, DIP.startDate)
         end = g.value(focus, DIP.endDate)
         if start is None and end is None:
@@ -149,6 +152,9 @@ def code_validity(g: Graph) -> list[CodeValidityFinding]:
                     windows.append((ca, overlaps, vf, vu))
                 if any(ok for _, ok, _, _ in windows):
                     continue
+                if (focus, country, system) in seen:
+                    continue
+                seen.add((focus, country, system))
                 for ca, _, vf, vu in windows:
                     findings.append(CodeValidityFinding(
                         focus=str(focus), focus_label=literal_text(g.objects(focus, RDFS.label)),
