@@ -44,9 +44,11 @@ def data_dir() -> Path:
 
 
 def data_files() -> list[Path]:
-    """Every Turtle file of the published data, sorted (shared records first, then ``cases/``)."""
+    """Every Turtle file of the published data, sorted: shared records first, then each subfolder
+    (``cases/``, ``mappings/``, ...) in name order."""
     d = data_dir()
-    return sorted(d.glob("*.ttl")) + sorted((d / "cases").glob("*.ttl"))
+    nested = sorted((p for p in d.rglob("*.ttl") if p.parent != d), key=lambda p: p.relative_to(d).parts)
+    return sorted(d.glob("*.ttl")) + nested
 
 
 def queries_dir() -> Path:
