@@ -394,7 +394,7 @@ def export_graph(fmt: str = "ttl", *, inferred: bool = False, output: str | Path
     """The published graph (ontology + data, or its OWL RL closure) in a graph format, optionally written to a file.
 
     :param fmt: one of :data:`GRAPH_FORMATS`.
-    :param inferred: export the OWL 2 RL closure (owlrl) instead of the asserted triples.
+    :param inferred: export the OWL 2 RL closure (:mod:`dipontology.inference`) instead of the asserted triples.
     :param output: write the result atomically to this path.
     :param triples: export these triples instead of the published graph.
 

@@ -10,8 +10,10 @@ The parsed triples are cached per process and re-read when a file changes (its s
 
 * :func:`published_files` -- the files, ontology first;
 * :func:`published_triples` -- the asserted triples (pyoxigraph terms);
-* :func:`inferred_triples` -- the asserted triples plus their OWL 2 RL closure (owlrl), without the triples with a
-  literal subject that owlrl emits (they are not RDF);
+* :func:`inferred_triples` -- the asserted triples plus their OWL 2 RL closure: computed by
+  :mod:`dipontology.inference` (the OWL 2 RL rules run to a fixpoint on pyoxigraph; fast), or with
+  ``engine="owlrl"`` by owlrl on an rdflib copy (the reference implementation, 20-30 s on this graph), without the
+  triples with a literal subject that owlrl emits (they are not RDF);
 * :func:`published_store` -- a fresh in-memory pyoxigraph ``Store`` holding either;
 * :func:`published_graph` -- the same as an rdflib ``Graph`` with the project prefixes bound;
 * :func:`to_rdflib` / :func:`to_oxigraph` -- term conversion between the two libraries.
@@ -86,6 +88,7 @@ def parse_files(files: Iterable[Path]) -> list[ox.Triple]:
 
 
 def _cached(kind: str, files: Sequence[Path]) -> tuple:
+    """``kind``: ``asserted``, ``inferred`` (native OWL RL) or ``owlrl``."""
     key = (kind, _signature(files))
     with _lock:
         hit = _cache.get(key)
@@ -93,8 +96,12 @@ def _cached(kind: str, files: Sequence[Path]) -> tuple:
             return hit
     if kind == "asserted":
         value = tuple(parse_files(files))
-    else:
+    elif kind == "owlrl":
         value = tuple(_owlrl_closure(_cached("asserted", files)))
+    else:
+        from .inference import owl_rl_closure
+
+        value = tuple(owl_rl_closure(_cached("asserted", files)))
     with _lock:
         # drop stale entries of the same kind (a file changed)
         for k in [k for k in _cache if k[0] == kind]:
@@ -108,13 +115,19 @@ def published_triples(files: Sequence[Path] | None = None) -> tuple[ox.Triple, .
     return _cached("asserted", list(files) if files is not None else published_files())
 
 
-def inferred_triples(files: Sequence[Path] | None = None) -> tuple[ox.Triple, ...]:
-    """The asserted triples plus their OWL 2 RL closure computed by owlrl, cached per process.
+def inferred_triples(files: Sequence[Path] | None = None, *, engine: str = "native") -> tuple[ox.Triple, ...]:
+    """The asserted triples plus their OWL 2 RL closure, cached per process.
 
-    Triples with a literal subject (which owlrl emits but RDF does not allow) are removed, so every export of the
-    inferred graph parses back.
+    :param engine: ``"native"`` (:func:`dipontology.inference.owl_rl_closure`, the default) or ``"owlrl"`` (the
+        owlrl package on an rdflib copy: slow, kept as the reference the native rules are tested against).
+
+    Triples with a literal subject (which owlrl emits but RDF does not allow) are never included, so every export
+    of the inferred graph parses back.
     """
-    return _cached("inferred", list(files) if files is not None else published_files())
+    if engine not in ("native", "owlrl"):
+        raise ValueError(f"unknown inference engine {engine!r}")
+    return _cached("inferred" if engine == "native" else "owlrl",
+                   list(files) if files is not None else published_files())
 
 
 def _owlrl_closure(triples: Iterable[ox.Triple]) -> list[ox.Triple]:

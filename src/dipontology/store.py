@@ -3,7 +3,7 @@
 Both backends have the same query API and return the same :class:`QueryResult`:
 
 * :class:`Embedded` -- a pyoxigraph in-memory store loaded with the shipped ontology and data (see
-  :mod:`dipontology.graph`), optionally with their OWL 2 RL closure (``inferred=True``, computed by owlrl);
+  :mod:`dipontology.graph`), optionally with their OWL 2 RL closure (``inferred=True``, computed by the OWL 2 RL rules of :mod:`dipontology.inference`, checked against owlrl);
 * :class:`Remote` -- any SPARQL 1.1 Protocol endpoint (Oxigraph server, Fuseki, GraphDB, QLever, Virtuoso,
   Wikidata...), reached with ``urllib`` (``POST application/sparql-query``).
 
@@ -412,7 +412,7 @@ class Backend:
 class Embedded(Backend):
     """The in-process store: pyoxigraph in memory, loaded with the shipped ontology and data.
 
-    :param inferred: add the OWL 2 RL closure (owlrl; computed once per process and cached).
+    :param inferred: add the OWL 2 RL closure (:mod:`dipontology.inference`; computed once per process and cached).
     :param files: Turtle files to load instead of the shipped ones (tests, fixtures).
     :param triples: pyoxigraph triples to load instead of files.
     """

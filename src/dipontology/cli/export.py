@@ -12,8 +12,8 @@ GRAPH_FORMATS = ("ttl", "nt", "jsonld", "rdfxml", "trig")
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export", help="write the whole graph (ontology + data) as Turtle, N-Triples, JSON-LD, RDF/XML or TriG",
-        description="Serialise the shipped ontology and data, or with --inferred their OWL 2 RL closure (owlrl; "
-        "triples with a literal subject removed), in one RDF format. Output is sorted, so it is stable.")
+        description="Serialise the shipped ontology and data, or with --inferred their OWL 2 RL closure (the rules "
+        "of dipontology.inference, checked against owlrl), in one RDF format. Output is sorted, so it is stable.")
     p.add_argument("--format", choices=GRAPH_FORMATS, default="ttl", help="RDF format (default: ttl)")
     p.add_argument("--inferred", action="store_true", help="export the OWL 2 RL closure instead of the asserted graph")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from ..export import export_graph
 
     if args.inferred:
-        progress(args, "computing the OWL 2 RL closure (owlrl) ...")
+        progress(args, "computing the OWL 2 RL closure ...")
     result = export_graph(args.format, inferred=args.inferred, output=args.output)
     if args.output:
         progress(args, f"wrote {result.triples} triples to {args.output}")

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if not (args.endpoint or args.gsp):
         raise InputError("no store to push to", fix="give --endpoint URL or --gsp URL")
     if args.inferred:
-        progress(args, "computing the OWL 2 RL closure (owlrl) ...")
+        progress(args, "computing the OWL 2 RL closure ...")
     result = push(args.endpoint, gsp=args.gsp, inferred=args.inferred, replace=not args.append,
                   timeout=args.timeout)
     progress(args, f"{result.method} {result.triples} triples to {result.url}: HTTP {result.status}")
