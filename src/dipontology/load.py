@@ -187,7 +187,7 @@ def format_for_path(path: str | os.PathLike[str]) -> str | None:
 
 
 def load_file(path: str | os.PathLike[str], *, format: str | None = None, limits: Limits = Limits(),
-              lines: bool = True) -> Loaded:
+              lines: bool = True, allow_empty: bool = False) -> Loaded:
     """Parse one RDF file safely.
 
     :param path: the file; its extension picks the format (``.ttl .nt .nq .trig .jsonld .json .rdf .xml``),
@@ -195,6 +195,7 @@ def load_file(path: str | os.PathLike[str], *, format: str | None = None, limits
     :param format: force a format (a key of :data:`FORMATS`).
     :param limits: size and depth bounds.
     :param lines: build the subject-to-line map (switch off to save time on very large trusted files).
+    :param allow_empty: accept a file without statements (an empty graph) instead of raising.
     :return: the parsed :class:`Loaded` file.
     :raises InputError: if the file is missing, too large, not UTF-8 text, empty, ill-formed, or asks for
         something the loader never does (remote context, external entity).
@@ -219,11 +220,12 @@ def load_file(path: str | os.PathLike[str], *, format: str | None = None, limits
                          fix="check the file's permissions") from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
-    return load_bytes(data, name=name, format=format or format_for_path(p), limits=limits, lines=lines)
+    return load_bytes(data, name=name, format=format or format_for_path(p), limits=limits, lines=lines,
+                      allow_empty=allow_empty)
 
 
 def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None, limits: Limits = Limits(),
-               lines: bool = True) -> Loaded:
+               lines: bool = True, allow_empty: bool = False) -> Loaded:
     """Parse RDF given as bytes; see :func:`load_file`.
 
     >>> load_bytes(b'<https://example.org/a> <https://example.org/p> "x" .', format="ntriples").format
@@ -240,6 +242,8 @@ def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None,
     if limits.max_bytes is not None and len(data) > limits.max_bytes:
         raise InputError(f"the input is more than the limit of {limits.max_bytes:,} bytes", file=name,
                          fix="split the contribution into several smaller files")
+    if allow_empty and not data.strip():
+        return Loaded(graph=Graph(), format=format or format_for_path(name) or "turtle", lines={}, file=name)
     text = _decode(data, name)
     if not text.strip():
         raise InputError("the file is empty", file=name, fix="put at least one record in it")
@@ -260,7 +264,7 @@ def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None,
     elif fmt in ("turtle", "trig") and limits.max_depth is not None:
         _check_turtle_depth(text, name, limits.max_depth)
 
-    graph, bnodes = _parse(body, fmt, name, text, limits)
+    graph, bnodes = _parse(body, fmt, name, text, limits, allow_empty)
 
     line_map: dict[Node, int] = {}
     if lines:
@@ -373,7 +377,8 @@ def _quiet_rdflib() -> Iterator[None]:
         logger.disabled = old
 
 
-def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits) -> tuple[Graph, dict[str, BNode]]:
+def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits,
+           allow_empty: bool = False) -> tuple[Graph, dict[str, BNode]]:
     oxfmt = FORMATS[fmt][0]
     dataset = fmt in ("trig", "nquads")
     graph: Graph = Dataset() if dataset else Graph()
@@ -447,7 +452,7 @@ def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits) -> tuple
     except (ValueError, OSError) as exc:
         raise InputError(f"cannot parse the file as {FORMATS[fmt][1]}: {exc}", file=name,
                          fix=f"check the syntax ({_SYNTAX_URL[fmt]})") from None
-    if count == 0:
+    if count == 0 and not allow_empty:
         raise InputError(f"the file contains no statements (parsed as {FORMATS[fmt][1]})", file=name,
                          fix="add at least one record; a file of only prefixes or comments adds nothing")
     return graph, bnodes

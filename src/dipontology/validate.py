@@ -86,6 +86,9 @@ _KIND_FOR_CLASS = (  # most specific first: which record namespace a new record 
     (DIP.CodeAssignment, "code"),
 )
 _CHECKED_VOCABULARIES = (RDF, RDFS, OWL, SKOS, DCTERMS, PROV, FOAF, XSD)
+_VOCABULARY_NAMES = {str(RDF): "RDF", str(RDFS): "RDF Schema", str(OWL): "OWL", str(SKOS): "SKOS",
+                     str(DCTERMS): "Dublin Core terms", str(PROV): "PROV-O", str(FOAF): "FOAF",
+                     str(XSD): "XML Schema datatypes"}
 _GENERIC_FIX = {
     SH.MinCountConstraintComponent: "add the missing {path} statement",
     SH.MaxCountConstraintComponent: "keep only one {path} value",
@@ -302,7 +305,7 @@ _TRUSTED = Limits(max_bytes=None, max_triples=None, max_literal_chars=None)
 
 @lru_cache(maxsize=4)
 def _load_trusted(stamp: tuple) -> tuple[Loaded, ...]:
-    return tuple(load_file(p, limits=_TRUSTED) for p, _m, _s in stamp)
+    return tuple(load_file(p, limits=_TRUSTED, allow_empty=True) for p, _m, _s in stamp)
 
 
 def _ontology() -> Loaded:
@@ -663,8 +666,11 @@ def _term_finding(term: URIRef, role: str, vocab: _Vocabulary) -> tuple[str, str
                     _did_you_mean(term, pool, vocab.terms))
         if role == "property" and term not in vocab.properties:
             what = "a class" if term in vocab.classes else "an individual"
-            return ("Violation", "contrib:term-misuse", f"{_short(term)} is {what}, used here as a property",
-                    _did_you_mean(term, vocab.properties, vocab.properties, always=True))
+            fix = _did_you_mean(term, vocab.properties, vocab.properties, always=True)
+            if not fix.startswith("did you mean"):
+                fix = (f"a class goes after 'a' (rdf:type {_short(term)}); here use a dip: property"
+                       if term in vocab.classes else f"use {_short(term)} as a value, after a dip: property")
+            return ("Violation", "contrib:term-misuse", f"{_short(term)} is {what}, used here as a property", fix)
         if role == "class" and term not in vocab.classes:
             what = "a property" if term in vocab.properties else "an individual, not a class"
             return ("Violation", "contrib:term-misuse", f"{_short(term)} is {what}, used here as a class (rdf:type)",
@@ -681,7 +687,7 @@ def _term_finding(term: URIRef, role: str, vocab: _Vocabulary) -> tuple[str, str
             fix = f"did you mean {_short(URIRef(close[0]))}?" if close else \
                 f"use a term that {ns} defines, or a dip: term"
             return ("Warning", "contrib:unknown-vocabulary-term",
-                    f"{_short(term)} is not defined by its vocabulary ({ns})", fix)
+                    f"{_short(term)} is not a term of {_VOCABULARY_NAMES.get(str(ns), str(ns))}", fix)
     return None
 
 
