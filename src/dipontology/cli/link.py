@@ -118,6 +118,7 @@ def run_void(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from ..link import check_mappings, link_graph
+    from ..link.mappings import curie
     from ..link.validity import code_validity
 
     g = link_graph()
@@ -128,8 +129,8 @@ def run_check(args: argparse.Namespace) -> int:
                            "code_validity": [{**f.__dict__, "message": f.message, "fix": f.fix} for f in findings]},
                           indent=2, ensure_ascii=False)
     else:
-        lines = [f"{p.record}: {p.message} (fix: {p.fix})" for p in problems]
-        lines += [f"{f.focus}: {f.message} (fix: {f.fix})" for f in findings]
+        lines = [f"{curie(p.record)}: {p.message} (fix: {p.fix})" for p in problems]
+        lines += [f"{curie(f.focus)}: {f.message} (fix: {f.fix})" for f in findings]
         lines.append(f"{len(problems)} mapping problem(s), {len(findings)} code(s) used outside their validity")
         text = "\n".join(lines)
     emit(text, args.output)
