@@ -11,7 +11,8 @@ from rdflib.namespace import RDF, SH, SKOS
 
 from dipontology import resources
 from dipontology.errors import InputError
-from dipontology.link import (TARGETS, check_mappings, link_graph, linkset, load_mappings, parse_sssom, render,
+from dipontology.link import (TARGETS, check_mappings, link_graph, linkset, load_mappings, mapping_triples,
+                              parse_sssom, render,
                               to_csv, to_sssom, to_turtle, void_linksets)
 from dipontology.link.mappings import CODE, SEMAPV, SSSOM, curie
 from dipontology.link.validity import code_validity
@@ -44,16 +45,20 @@ def test_every_mapping_is_justified_labelled_sourced_and_asserted(g: Graph) -> N
                                                    SKOS.narrowMatch, SKOS.relatedMatch)}
 
 
-def test_check_mappings_reports_a_record_without_justification_or_triple() -> None:
+def test_check_mappings_reports_a_record_without_justification_or_contradicted() -> None:
     bad = Graph().parse(data="""
         @prefix sssom: <https://w3id.org/sssom/> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
         <https://w3id.org/dipontology/id/mapping/x> a sssom:Mapping ;
             sssom:subject_id <https://w3id.org/dipontology/ontology#Negotiation> ;
             sssom:predicate_id skos:closeMatch ; sssom:object_id <https://w3id.org/dipontology/id/code/cameo-046> .
+        <https://w3id.org/dipontology/ontology#Negotiation> skos:exactMatch
+            <https://w3id.org/dipontology/id/code/cameo-046> .
     """, format="turtle")
     messages = {p.message for p in check_mappings(bad)}
     assert "no mapping justification" in messages and "no dcterms:source" in messages
-    assert any("is not asserted" in m for m in messages)
+    assert "the record says skos:closeMatch but the graph asserts " \
+           "<https://w3id.org/dipontology/ontology#Negotiation> skos:exactMatch " \
+           "<https://w3id.org/dipontology/id/code/cameo-046>" in messages
 
 
 def test_cameo_codes_and_names_are_the_codebook_ones(g: Graph) -> None:
@@ -68,7 +73,9 @@ def test_cameo_codes_and_names_are_the_codebook_ones(g: Graph) -> None:
 def test_wikidata_mappings_use_only_the_verified_items(g: Graph) -> None:
     objects = {m.object_id for m in load_mappings(g, "wikidata")}
     assert objects == {str(WD[q]) for q in ("Q625298", "Q131569", "Q180684", "Q6256", "Q198")}
-    assert (DIP.Conflict, SKOS.narrowMatch, WD.Q198) in g
+    assert (DIP.Conflict, SKOS.narrowMatch, WD.Q198) in mapping_triples(g)
+    # the ontology's own Wikidata matches agree with the records (check_mappings would report a contradiction)
+    assert (DIP.PeaceAgreement, SKOS.closeMatch, WD.Q625298) in g
 
 
 # ---------------------------------------------------------------------------------------------------- linksets

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from .linksets import (FORMATS, TARGETS, Link, Linkset, SSSOMDocument, linkset, parse_sssom, render, to_csv,
                        to_sssom, to_turtle, void_linksets)
-from .mappings import Mapping, MappingProblem, check_mappings, link_graph, load_mappings, mapping_files
+from .mappings import (Mapping, MappingProblem, check_mappings, link_graph, load_mappings, mapping_files,
+                       mapping_triples)
 
 __all__ = [
     "FORMATS", "TARGETS", "Link", "Linkset", "SSSOMDocument", "linkset", "parse_sssom", "render", "to_csv",
     "to_sssom", "to_turtle", "void_linksets", "Mapping", "MappingProblem", "check_mappings", "link_graph",
-    "load_mappings", "mapping_files",
+    "load_mappings", "mapping_files", "mapping_triples",
 ]

@@ -4,8 +4,8 @@ The mapping sets live in ``data/mappings/*.ttl``. Each mapping is a record ``map
 the SSSOM slots as properties (``sssom:subject_id``, ``sssom:predicate_id``, ``sssom:object_id``,
 ``sssom:object_label``, ``sssom:mapping_justification``, ``sssom:author_label``, ``sssom:mapping_date``...), a
 plain-language reason in ``dcterms:description`` (SSSOM ``comment``), its ``dcterms:source`` and the mapping set it
-belongs to (``dcterms:isPartOf``); the mapping triple itself (``dip:Negotiation skos:closeMatch cameo:046``) is
-asserted beside it.
+belongs to (``dcterms:isPartOf``). The mapping triple itself (``dip:Negotiation skos:closeMatch cameo:046``) is
+derived from the record by :func:`mapping_triples`: data files make no statements about ontology terms.
 
 >>> ms = load_mappings(link_graph())
 >>> m = next(m for m in ms if m.subject_id.endswith("#UnofficialMediation"))
@@ -24,7 +24,7 @@ from rdflib.term import Node
 
 from .. import graph as _graph
 from .. import resources
-from ..namespaces import ID_BASE, PREFIXES, WD
+from ..namespaces import DIP, ID_BASE, PREFIXES, WD
 
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
@@ -142,8 +142,9 @@ class MappingProblem:
 
 
 def check_mappings(g: Graph) -> list[MappingProblem]:
-    """What is missing from the mapping records of ``g``: label, source, justification, reason, a SKOS mapping
-    predicate, the mapping set, and the asserted mapping triple.
+    """What is wrong with the mapping records of ``g``: a missing label, source, justification, reason or mapping
+    set, a predicate that is not a SKOS mapping property, or a record that contradicts a mapping triple the graph
+    asserts (the ontology says ``closeMatch`` where the record says ``narrowMatch``).
 
     >>> check_mappings(link_graph())
     []
@@ -169,10 +170,30 @@ def check_mappings(g: Graph) -> list[MappingProblem]:
         if pred not in MATCH_PREDICATES:
             problems.append(MappingProblem(str(rec), f"predicate {pred} is not a SKOS mapping property",
                                            "use skos:exactMatch, closeMatch, broadMatch, narrowMatch or relatedMatch"))
-        elif (subj, pred, obj) not in g:
-            problems.append(MappingProblem(str(rec), f"the mapping triple <{subj}> <{pred}> <{obj}> is not asserted",
-                                           "assert the triple beside the record"))
+            continue
+        for other in MATCH_PREDICATES:
+            if other != pred and (subj, other, obj) in g:
+                problems.append(MappingProblem(
+                    str(rec), f"the record says {curie(str(pred))} but the graph asserts <{subj}> {curie(str(other))} "
+                    f"<{obj}>", "make the record and the asserted triple agree"))
     return problems
+
+
+def mapping_triples(g: Graph) -> list[tuple[URIRef, URIRef, URIRef]]:
+    """The mapping triples the records of ``g`` stand for (``dip:Negotiation skos:closeMatch cameo:046``), sorted.
+
+    The mapping files do not state them (data files make no statements about ontology terms); the linkset exports
+    and the release add them.
+
+    >>> from rdflib.namespace import SKOS
+    >>> (DIP.Conflict, SKOS.narrowMatch, WD.Q198) in mapping_triples(link_graph())
+    True
+    """
+    out = set()
+    for m in load_mappings(g):
+        if m.object_id and URIRef(m.predicate_id) in MATCH_PREDICATES:
+            out.add((URIRef(m.subject_id), URIRef(m.predicate_id), URIRef(m.object_id)))
+    return sorted(out)
 
 
 def mapping_sets(g: Graph) -> list[str]:
