@@ -152,6 +152,9 @@ def test_void_linksets_counts_links(g: Graph) -> None:
     assert counts["cameo"] == 12 and counts["tj"] == 3
     assert counts["gw"] == len(linkset(g, "gw"))
     assert (URIRef(PREFIXES["mapping"] + "linkset-wikidata"), VOID.linkPredicate, SKOS.exactMatch) in v
+    dataset = URIRef("https://w3id.org/dipontology/dataset")
+    assert set(v.objects(dataset, VOID.subset)) == set(v.subjects(RDF.type, VOID.Linkset))
+    assert set(v.objects(None, VOID.subjectsTarget)) == {dataset}
 
 
 def test_unknown_target_is_an_input_error(g: Graph) -> None:

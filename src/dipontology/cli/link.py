@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.set_defaults(func=run_export)
 
     v = lsub.add_parser("void", help="VoID descriptions of every linkset (Turtle)")
-    v.add_argument("--dataset", default="https://w3id.org/dipontology", metavar="IRI",
+    v.add_argument("--dataset", default="https://w3id.org/dipontology/dataset", metavar="IRI",
                    help="our dataset's IRI, the linksets' void:subjectsTarget")
     v.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     add_quiet(v)

@@ -44,6 +44,8 @@ __all__ = ["TARGETS", "FORMATS", "Link", "Linkset", "linkset", "to_csv", "to_sss
 TARGETS = ("wikidata", "iso", "cow", "gw", "cameo", "tj")
 FORMATS = ("csv", "sssom", "ttl")
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+#: our dataset's IRI (as the release's VoID names it): the linksets' ``void:subjectsTarget``
+DATASET = "https://w3id.org/dipontology/dataset"
 
 #: what each target links to: title, objects' IRI space (None for literal codes), source record, code systems
 TARGET_INFO: dict[str, dict[str, Any]] = {
@@ -383,7 +385,7 @@ def _literal(text: str) -> Literal:
     return Literal(text)
 
 
-def linkset_graph(ls: Linkset, *, dataset: str = "https://w3id.org/dipontology") -> Graph:
+def linkset_graph(ls: Linkset, *, dataset: str = DATASET) -> Graph:
     """The linkset as RDF: the link triples (codes on their code-assignment nodes) and its VoID description."""
     g = bind_all(Graph())
     g.bind("sssom", SSSOM)
@@ -411,7 +413,7 @@ def linkset_graph(ls: Linkset, *, dataset: str = "https://w3id.org/dipontology")
     return g
 
 
-def to_turtle(ls: Linkset, *, dataset: str = "https://w3id.org/dipontology") -> str:
+def to_turtle(ls: Linkset, *, dataset: str = DATASET) -> str:
     """The linkset as Turtle (see :func:`linkset_graph`), sorted for stable output."""
     from ..export import serialize_triples
 
@@ -441,6 +443,7 @@ def _void_for(ls: Linkset, dataset: str) -> list[tuple]:
         (iri, RDF.type, VOID.Linkset),
         (iri, DCTERMS.title, Literal(ls.title, lang="en")),
         (iri, VOID.subjectsTarget, URIRef(dataset)),
+        (URIRef(dataset), VOID.subset, iri),
         (iri, VOID.objectsTarget, target),
         (iri, VOID.triples, Literal(len(ls.links))),
         (iri, DCTERMS.license, URIRef(LICENSE)),
@@ -454,11 +457,11 @@ def _void_for(ls: Linkset, dataset: str) -> list[tuple]:
     return out
 
 
-def void_linksets(g: Graph | None = None, *, dataset: str = "https://w3id.org/dipontology") -> Graph:
+def void_linksets(g: Graph | None = None, *, dataset: str = DATASET) -> Graph:
     """VoID ``void:Linkset`` descriptions of every non-empty linkset, for the release's VoID file.
 
     :param g: the graph to count links in (default: :func:`link_graph`).
-    :param dataset: the IRI of our dataset (the linksets' ``void:subjectsTarget``).
+    :param dataset: the IRI of our dataset (the linksets' ``void:subjectsTarget``; it gets ``void:subset`` links).
     :return: a new rdflib ``Graph``.
 
     >>> v = void_linksets()
