@@ -325,6 +325,16 @@ def test_wheel_installs_and_builds_from_empty_directory(tmp_path):
     env_dir = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env_dir)], check=True, timeout=120)
     py = env_dir / "bin" / "python"
+    # when this test itself runs in a venv (.ci/run), "system site packages" are the base interpreter's, not this
+    # environment's: point the new venv at this environment's site-packages too (its own come first)
+    import site
+    import sysconfig
+
+    purelib = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    parents = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+                             *site.getsitepackages()])
+    Path(purelib, "_dipontology_test_parent_env.pth").write_text("\n".join(parents) + "\n")
     subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--force-reinstall",
                     str(wheel)], check=True, capture_output=True, timeout=300)
     where = subprocess.run([str(py), "-c", "import dipontology.resources as r, dipontology.site as s; "
