@@ -225,3 +225,28 @@ def test_cli_export_csv_check_and_void(capsys: pytest.CaptureFixture[str]) -> No
         main(["link", "export", "--target", "nowhere"])
     assert exc.value.code == 2
     assert main(["link"]) == 2
+
+
+# --------------------------------------------------------------------------------------- SSSOM: any text
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from dipontology.link.linksets import Link, Linkset  # noqa: E402
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(label=_TEXT, comment=_TEXT, object_label=_TEXT, code=st.from_regex(r"[A-Z0-9]{1,4}", fullmatch=True))
+def test_sssom_round_trip_keeps_any_text(label: str, comment: str, object_label: str, code: str) -> None:
+    links = [
+        Link(subject=PLACE + "x", predicate=str(SKOS.closeMatch), object=str(CODE) + "cameo-" + code,
+             object_label=object_label, subject_label=label, comment=comment,
+             source=[PREFIXES["source"] + "cameo-codebook"]),
+        Link(subject=PLACE + "x", predicate=str(SKOS.notation), object="", code=code,
+             code_system=str(DIP.GleditschWardNumber), subject_label=label),
+    ]
+    doc = parse_sssom(to_sssom(Linkset("cameo", links)))
+    assert [(m.subject_label, m.object_label, m.comment, m.object_id, m.object_type, m.source)
+            for m in doc.mappings] == [
+        (label, object_label, comment, str(CODE) + "cameo-" + code, "", [PREFIXES["source"] + "cameo-codebook"]),
+        (label, code, "", "", "rdfs literal", [])]
