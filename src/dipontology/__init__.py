@@ -16,6 +16,14 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
-from . import query  # noqa: E402 - a callable module: dipontology.query("name", **params) runs a named query
+
+def __getattr__(name: str):  # PEP 562: import the query stack on first use of ``dipontology.query``
+    """``dipontology.query("name", **params)`` runs a named query (the module :mod:`dipontology.query` is callable)."""
+    if name == "query":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.query")
+    raise AttributeError(f"module 'dipontology' has no attribute {name!r}")
+
 
 __all__ = ["__version__"]

@@ -31,6 +31,7 @@ True
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import socket
@@ -209,7 +210,7 @@ def check_query(text: str, *, allow_service: bool = False, source: str = "<query
     :param allow_service: let ``SERVICE`` through (it makes the store fetch a URL).
     :param source: the name of the query in messages (a file name or ``<query>``).
     :param line_offset: added to line numbers in messages (lines of a header that precede ``text``).
-    :return: the kind of query.
+    :return: the kind of query (answers are cached per text: parsing with rdflib costs 50-700 ms).
     :raises InputError: if the query does not parse or uses a refused feature.
 
     >>> check_query("SELECT * WHERE { ?s ?p ?o }").kind
@@ -219,6 +220,17 @@ def check_query(text: str, *, allow_service: bool = False, source: str = "<query
     ...
     dipontology.errors.InputError: <query>: SERVICE (a federated query to another endpoint) is not allowed (fix: remove the SERVICE clause, or pass --allow-service to let the store contact http://example.org/sparql)
     """
+    return _check_cached(text, allow_service, source, line_offset)
+
+
+@functools.lru_cache(maxsize=512)
+def _check_cached(text: str, allow_service: bool, source: str, line_offset: int) -> QueryInfo:
+    return _check_query(text, allow_service=allow_service, source=source, line_offset=line_offset)
+
+
+def _check_query(text: str, *, allow_service: bool = False, source: str = "<query>",
+                 line_offset: int = 0) -> QueryInfo:
+    """The uncached check (see :func:`check_query`)."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
