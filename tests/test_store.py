@@ -213,3 +213,9 @@ def test_query_result_views() -> None:
     assert len(r) == 1
     with pytest.raises(InputError):
         r.graph()
+
+
+def test_ordered_means_a_top_level_order_by() -> None:
+    assert check_query("SELECT DISTINCT ?a WHERE { ?a ?b ?c } ORDER BY ?a LIMIT 3").ordered
+    assert not check_query("SELECT ?a WHERE { { SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?a } }").ordered
+    assert not check_query("SELECT ?a WHERE { ?a ?b ?c }").ordered

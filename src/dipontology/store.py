@@ -174,6 +174,8 @@ class QueryInfo:
     uses_service: bool
     #: the projected variables of a SELECT query, in order (empty for the other forms)
     variables: tuple[str, ...] = ()
+    #: the query's own solutions are sorted (a top-level ORDER BY, not only a subquery's)
+    ordered: bool = False
 
 
 _FORMS: dict[str, Kind] = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph",
@@ -279,7 +281,17 @@ def _check_query(text: str, *, allow_service: bool = False, source: str = "<quer
     variables: tuple[str, ...] = ()
     if algebra.name == "SelectQuery":
         variables = tuple(str(v) for v in algebra.get("PV") or ())
-    return QueryInfo(kind=_FORMS[algebra.name], form=algebra.name, uses_service=uses_service, variables=variables)
+    ordered = False
+    node = algebra.get("p")
+    while isinstance(node, CompValue):
+        if node.name == "OrderBy":
+            ordered = True
+            break
+        if node.name not in ("Project", "Distinct", "Reduced", "Slice"):
+            break
+        node = node.get("p")
+    return QueryInfo(kind=_FORMS[algebra.name], form=algebra.name, uses_service=uses_service, variables=variables,
+                     ordered=ordered)
 
 
 # ------------------------------------------------------------------------------------------------ term handling
