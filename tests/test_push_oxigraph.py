@@ -208,3 +208,17 @@ def test_push_append_adds_and_put_replaces(tmp_path: Path) -> None:
     finally:
         srv.stop()
     assert srv.proc.returncode is not None
+
+
+def test_push_inferred_graph(tmp_path: Path) -> None:
+    srv = OxigraphServer(tmp_path / "db")
+    try:
+        remote = Remote(srv.query_url)
+        ask = "ASK { dip:TrackTwo a dip:DiplomacyTrack }"
+        assert main(["push", "--endpoint", srv.query_url, "-q"]) == 0
+        assert remote.query(ask).boolean is False
+        assert main(["push", "--endpoint", srv.query_url, "--inferred", "-q"]) == 0
+        assert remote.query(ask).boolean is True
+        assert main(["query", "--sparql", ask, "--endpoint", srv.query_url, "--inferred", "-q"]) == 2
+    finally:
+        srv.stop()

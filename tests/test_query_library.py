@@ -44,7 +44,7 @@ def test_query_is_documented_and_deterministic(name: str) -> None:
 def test_docs_cover_every_query_with_a_sample() -> None:
     text = docs_path().read_text(encoding="utf-8")
     for name, nq in LIBRARY.items():
-        section = text.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
+        section = text.split(f"\n### {name}\n", 1)[1].split("\n### ", 1)[0]
         assert nq.description in section
         assert "Output on the shipped data" in section
         for p in nq.parameters:

@@ -219,3 +219,14 @@ def test_ordered_means_a_top_level_order_by() -> None:
     assert check_query("SELECT DISTINCT ?a WHERE { ?a ?b ?c } ORDER BY ?a LIMIT 3").ordered
     assert not check_query("SELECT ?a WHERE { { SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?a } }").ordered
     assert not check_query("SELECT ?a WHERE { ?a ?b ?c }").ordered
+
+
+def test_an_endpoint_that_does_not_answer_times_out() -> None:
+    import socket
+
+    with socket.socket() as listener:  # accepts connections (backlog) but never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        with pytest.raises(InputError, match="did not answer within 0.5 s"):
+            Remote(f"http://127.0.0.1:{port}/query", timeout=0.5).query("ASK { ?s ?p ?o }")

@@ -461,6 +461,22 @@ def docs_markdown(directory: str | Path | None = None, store: Backend | None = N
         "`string`, `integer`, `year` (four digits), `lang` (a language tag). A default of *(none)* leaves the "
         "parameter unbound, so the query covers every value.",
         "",
+        "## Writing a named query",
+        "",
+        "A named query is a file `src/dipontology/queries/<name>.rq` whose header is comment lines "
+        "`# key: value` (a value continues on comment lines indented by two spaces): `title`, `description`, "
+        "one `param` line per parameter (`name | type | default | description`; the default is a value, `(none)` "
+        "to leave it unbound or `(required)`), and an `example` command. The project prefixes are predeclared. "
+        "A parameter `name` binds the variable `?name`. On the embedded store a parameter the `SELECT` clause "
+        "projects is substituted as an RDF term (pyoxigraph `substitutions`); any other parameter, and every "
+        "parameter on a remote endpoint, is bound by a `VALUES` block of escaped terms placed first in the "
+        "`WHERE` clause. So that both give the same answer, use a projected parameter only as a term in triple "
+        "patterns, and test an unprojected one in top-level `FILTER`s (`FILTER(!BOUND(?track) || ...)`), "
+        "`HAVING` or `GROUP BY`; a `SELECT` needs an `ORDER BY` that makes its order total, and `MINUS` is the "
+        "fast way to say \"has no\". The test suite runs every query on both backends and compares the results.",
+        "",
+        "## The queries",
+        "",
         "| query | title |",
         "|---|---|",
     ]
@@ -468,7 +484,7 @@ def docs_markdown(directory: str | Path | None = None, store: Backend | None = N
         out.append(f"| [`{nq.name}`](#{nq.name}) | {nq.title} |")
     out.append("")
     for nq in lib.values():
-        out += [f"## {nq.name}", "", f"**{nq.title}**", "", nq.description, ""]
+        out += [f"### {nq.name}", "", f"**{nq.title}**", "", nq.description, ""]
         if nq.parameters:
             out += ["| parameter | type | default | description |", "|---|---|---|---|"]
             for p in nq.parameters:
