@@ -358,3 +358,32 @@ def test_wheel_installs_and_builds_from_empty_directory(tmp_path):
     assert run.returncode == 0, run.stderr
     assert (empty / "dist" / "index.html").is_file() and (empty / "dist" / "SHA256SUMS").is_file()
     assert (empty / "dist" / "assets" / "search.js").is_file()
+
+
+def test_timeline_dates_from_events_decades_and_no_track():
+    """A case without dates of its own is placed by its dated activities and outcomes; one with only a decade gets
+    a decade bar; a dated case no source classifies by track gets its own lane; an undated one is listed apart."""
+    from dipontology.build import NO_TRACK, Index, Site, timeline_entries
+
+    ttl = """
+    @prefix dip: <https://w3id.org/dipontology/ontology#> . @prefix case: <https://w3id.org/dipontology/id/case/> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    @prefix st: <https://w3id.org/dipontology/id/statement/> . @prefix o: <https://w3id.org/dipontology/id/outcome/> .
+    @prefix a: <https://w3id.org/dipontology/id/activity/> .
+    case:e dip:hasTrackClassification st:e ; dip:usesMethod a:e ; dip:hasOutcomeAttribution st:eo .
+    st:e dip:track dip:TrackTwo . a:e dip:date "1971-04-10"^^xsd:date . st:eo dip:outcome o:e .
+    o:e dip:date "1975"^^xsd:gYear .
+    case:d dip:hasTrackClassification st:d ; dip:decade "1980"^^xsd:gYear . st:d dip:track dip:TrackTwo .
+    case:n dip:hadOutcome o:n . o:n dip:date "1995"^^xsd:gYear .
+    case:u dip:hasTrackClassification st:u . st:u dip:track dip:TrackOne .
+    """
+    triples = [q.triple for q in ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE)]
+    site = Site(Index(triples), "0", "0", "t")
+    cases = [ox.NamedNode(CASE + c) for c in "ednu"]
+    lanes, undated = timeline_entries(site, cases)
+    two = ox.NamedNode(DIP + "TrackTwo")
+    assert [(s, e, c.value[len(CASE):], how, pts) for s, e, c, how, pts in lanes[two]] == [
+        (1971, 1975, "e", "events", [1971, 1975]), (1980, 1989, "d", "decade", [])]
+    assert [(s, e, c.value[len(CASE):]) for s, e, c, *_ in lanes[NO_TRACK]] == [(1995, 1995, "n")]
+    assert ox.NamedNode(DIP + "TrackOne") not in lanes
+    assert undated == [ox.NamedNode(CASE + "u")]

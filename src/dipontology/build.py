@@ -689,8 +689,10 @@ class Site:
                    '<a href="void.ttl">VoID/DCAT description</a>, <a href="SHA256SUMS">checksums</a>, '
                    '<a href="reports/build-log.txt">build log</a>.</p></section>')
         out.append('<section id="timeline"><h2>Timeline of the case studies by track</h2>'
-                   f'<figure class="timeline">{timeline}<figcaption>Dated track classifications (or the dates of '
-                   'the case study) on a year axis, one lane per track.</figcaption></figure>')
+                   f'<figure class="timeline">{timeline}<figcaption>One lane per track. Bars: the dates of the track '
+                   'classification or of the case study; dashed bars: only the decade is known; dots: the years of '
+                   'the dated activities and outcomes of a case study that has no dates of its own.</figcaption>'
+                   '</figure>')
         if undated:
             out.append('<h3>No date in the sources</h3><ul class="undated">')
             for c in undated:
@@ -825,7 +827,7 @@ def network_svg(site: Site, case: ox.NamedNode, root: str) -> str:
     items = case_neighbours(site, case)
     n = len(items)
     width = 960
-    rx, ry = 330.0, 180.0 + 6 * max(0, n - 10)
+    rx, ry = 360.0, 190.0 + 8 * max(0, n - 10)
     height = int(2 * ry + 180)
     cx, cy = width / 2, height / 2 + 10
     label = ix.label(case)
@@ -835,12 +837,14 @@ def network_svg(site: Site, case: ox.NamedNode, root: str) -> str:
     nodes = []
     for i, (group, node, edge) in enumerate(items):
         angle = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
-        x, y = cx + rx * math.cos(angle), cy + ry * math.sin(angle)
+        k = 0.78 if n > 8 and i % 2 else 1.0  # stagger neighbours so that long labels do not collide
+        x, y = cx + k * rx * math.cos(angle), cy + k * ry * math.sin(angle)
         nodes.append((group, node, edge, x, y))
         parts.append(f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}" stroke="{GROUP_COLOURS[group]}" '
                      'stroke-opacity="0.55" stroke-width="1.5"/>')
         if edge:
-            mx, my = cx + (x - cx) * 0.58, cy + (y - cy) * 0.58
+            f = 0.62 if i % 2 == 0 else 0.45
+            mx, my = cx + (x - cx) * f, cy + (y - cy) * f
             parts.append(_svg_text(mx, my - 3, _short(edge, 38), cls="edge", size=10))
     for group, node, edge, x, y in nodes:
         text = _short(ix.label(node), 30)
@@ -868,33 +872,69 @@ def network_svg(site: Site, case: ox.NamedNode, root: str) -> str:
     return "".join(parts)
 
 
+#: the timeline lane of dated case studies that no source classifies by track
+NO_TRACK = ox.NamedNode(BASE + "void#no-track")
+
+
+def _event_years(ix: Index, case) -> list[int]:
+    """Years of the dated activities and outcomes of a case study (``dip:date``, start and end dates)."""
+    nodes = list(ix.iris(case, DIPNS + "usesMethod")) + list(ix.iris(case, DIPNS + "hadOutcome"))
+    for st in ix.iris(case, DIPNS + "hasOutcomeAttribution"):
+        nodes += ix.iris(st, DIPNS + "outcome")
+    years = set()
+    for n in nodes:
+        for prop in ("date", "startDate", "endDate"):
+            y = _year(ix, n, DIPNS + prop)
+            if y is not None:
+                years.add(y)
+    return sorted(years)
+
+
 def timeline_entries(site: Site, cases: list[ox.NamedNode]) -> tuple[dict[ox.NamedNode, list], list]:
-    """Per track, ``(start, end, case)`` bars; and the cases with no date at all."""
+    """Per track, bars ``(start, end, case, how, points)``; and the cases with no date at all.
+
+    A case study is dated by its own start and end dates (or those of its track classification), else by the dated
+    activities and outcomes it points to (``how`` = ``"events"``, drawn as points joined by a thin line), else by
+    the decade its source gives (``how`` = ``"decade"``).
+    """
     ix = site.ix
     lanes: dict[ox.NamedNode, list] = defaultdict(list)
     undated = []
     for case in cases:
         cstart = _year(ix, case, DIPNS + "startDate")
         cend = _year(ix, case, DIPNS + "endDate")
+        how, points = "dates", []
         if cstart is None and cend is None:
+            events = _event_years(ix, case)
             dec = _year(ix, case, DIPNS + "decade")
-            if dec is not None:
-                cstart, cend = dec, dec + 9
+            if events:
+                cstart, cend, how, points = events[0], events[-1], "events", events
+            elif dec is not None:
+                cstart, cend, how = dec, dec + 9, "decade"
         dated = False
         tracks = set()
         for st in ix.iris(case, DIPNS + "hasTrackClassification"):
             s, e = _year(ix, st, DIPNS + "startDate"), _year(ix, st, DIPNS + "endDate")
+            kind, pts = "dates", []
             if s is None and e is None:
-                s, e = cstart, cend
+                s, e, kind, pts = cstart, cend, how, points
             for tr in ix.iris(st, DIPNS + "track"):
+                if tr in tracks:
+                    continue
                 tracks.add(tr)
                 if s is not None or e is not None:
-                    lanes[tr].append((s if s is not None else e, e if e is not None else s, case))
+                    lanes[tr].append((s if s is not None else e, e if e is not None else s, case, kind, pts))
                     dated = True
         for tr in ix.iris(case, DIPNS + "hasTrack"):
             if tr not in tracks and (cstart is not None or cend is not None):
-                lanes[tr].append((cstart if cstart is not None else cend, cend if cend is not None else cstart, case))
+                tracks.add(tr)
+                lanes[tr].append((cstart if cstart is not None else cend, cend if cend is not None else cstart, case,
+                                  how, points))
                 dated = True
+        if not tracks and (cstart is not None or cend is not None):
+            lanes[NO_TRACK].append((cstart if cstart is not None else cend, cend if cend is not None else cstart, case,
+                                    how, points))
+            dated = True
         if not dated:
             undated.append(case)
     return lanes, undated
@@ -910,7 +950,7 @@ def timeline_svg(site: Site, cases: list[ox.NamedNode], root: str = "") -> tuple
         return (f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg" viewBox="0 0 {width} 60" '
                 'width="100%" role="img" aria-label="Timeline"><title>Timeline</title>'
                 + _svg_text(width / 2, 35, "no dated case studies yet", size=13) + "</svg>"), undated
-    years = [y for bars in lanes.values() for s, e, _ in bars for y in (s, e)]
+    years = [y for bars in lanes.values() for s, e, *_ in bars for y in (s, e)]
     y0 = (min(years) // 10) * 10
     y1 = (max(years) // 10 + 1) * 10
     span = max(y1 - y0, 1)
@@ -921,7 +961,7 @@ def timeline_svg(site: Site, cases: list[ox.NamedNode], root: str = "") -> tuple
     order = {t: i for i, t in enumerate(
         DIPNS + n for n in ("TrackOne", "TrackOneAndAHalf", "TrackTwo", "CitizenDiplomacy", "TrackThree",
                          "MultiTrackDiplomacy"))}
-    track_list = sorted(lanes, key=lambda t: (order.get(t.value, 99), ix.label(t).lower(), t.value))
+    track_list = sorted(lanes, key=lambda t: (order.get(t.value, 100 if t == NO_TRACK else 99), ix.label(t).lower(), t.value))
     rows_svg = []
     y = 40.0
     row_h = 22.0
@@ -929,7 +969,7 @@ def timeline_svg(site: Site, cases: list[ox.NamedNode], root: str = "") -> tuple
         bars = sorted(lanes[tr], key=lambda b: (b[0], b[1], ix.label(b[2]).lower(), b[2].value))
         rows_end: list[float] = []
         placed = []
-        for s, e, case in bars:
+        for s, e, case, how, points in bars:
             xs = x(s)
             xe = max(x(e + 1) if e >= s else xs + 6, xs + 6)
             text_end = xe + 6 + 6.2 * len(_short(ix.label(case), 40))
@@ -940,21 +980,32 @@ def timeline_svg(site: Site, cases: list[ox.NamedNode], root: str = "") -> tuple
             else:
                 r = len(rows_end)
                 rows_end.append(text_end)
-            placed.append((r, xs, xe, s, e, case))
+            placed.append((r, xs, xe, s, e, case, how, points))
         lane_h = max(1, len(rows_end)) * row_h + 12
         fill = "#f5f7fa" if ti % 2 == 0 else "#ffffff"
         rows_svg.append(f'<rect x="0" y="{_f(y)}" width="{width}" height="{_f(lane_h)}" fill="{fill}"/>')
-        h = site.href(tr, root)
-        lab = _svg_text(10, y + 17, _short(ix.label(tr), 28), anchor="start", cls="lane", size=12)
+        h = site.href(tr, root) if tr != NO_TRACK else None
+        lane_label = "no track in the sources" if tr == NO_TRACK else ix.label(tr)
+        lab = _svg_text(10, y + 17, _short(lane_label, 28), anchor="start", cls="lane", size=12)
         rows_svg.append(f'<a href="{esc(h)}">{lab}</a>' if h else lab)
-        for r, xs, xe, s, e, case in placed:
+        for r, xs, xe, s, e, case, how, points in placed:
             by = y + 6 + r * row_h
             ch = site.href(case, root)
             when = f"{s}" if s == e else f"{s}\u2013{e}"
-            bar = (f'<rect x="{_f(xs)}" y="{_f(by)}" width="{_f(xe - xs)}" height="14" rx="3" fill="#d62728" '
-                   f'fill-opacity="0.75"/>' + _svg_text(xe + 6, by + 11, _short(ix.label(case), 40),
-                                                           anchor="start", size=11)
-                   + f"<title>{esc(ix.label(case))}, {esc(ix.label(tr))}, {esc(when)}</title>")
+            note = {"dates": "", "decade": " (the decade its source gives)",
+                    "events": " (dated by its activities and outcomes: " + ", ".join(map(str, points)) + ")"}[how]
+            if how == "events":
+                shape = (f'<line x1="{_f(xs + 3)}" y1="{_f(by + 7)}" x2="{_f(max(xe - 3, xs + 3))}" y2="{_f(by + 7)}" '
+                         'stroke="#d62728" stroke-width="2" stroke-opacity="0.6"/>'
+                         + "".join(f'<circle cx="{_f((x(p) + x(p + 1)) / 2)}" cy="{_f(by + 7)}" r="5" fill="#d62728"/>'
+                                   for p in points))
+            else:
+                dash = ' stroke="#d62728" stroke-dasharray="3,2" fill-opacity="0.35"' if how == "decade" else \
+                    ' fill-opacity="0.75"'
+                shape = (f'<rect x="{_f(xs)}" y="{_f(by)}" width="{_f(xe - xs)}" height="14" rx="3" fill="#d62728"'
+                         f'{dash}/>')
+            bar = (shape + _svg_text(xe + 6, by + 11, _short(ix.label(case), 40), anchor="start", size=11)
+                   + f"<title>{esc(ix.label(case))}, {esc(lane_label)}, {esc(when)}{esc(note)}</title>")
             rows_svg.append(f'<a href="{esc(ch)}" class="bar">{bar}</a>' if ch else f"<g>{bar}</g>")
         y += lane_h
     height = int(y + 30)
