@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import threading
 import time
@@ -114,11 +115,43 @@ def test_static_files_and_no_escape(base):
         assert get(base + path)[0] == 404, path
 
 
-def test_void_names_the_endpoint(base):
-    status, _, body = get(f"{base}/void.ttl")
+def test_dataset_iri_names_the_endpoint_and_files_match_checksums(base):
+    _, dist = release()
+    status, _, body = get(f"{base}/dataset")
     g = {q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)}
     assert ox.Triple(ox.NamedNode("https://w3id.org/dipontology/dataset"),
                      ox.NamedNode("http://rdfs.org/ns/void#sparqlEndpoint"), ox.NamedNode(base + "/sparql")) in g
+    for line in (dist / "SHA256SUMS").read_text().splitlines()[:400]:
+        digest, name = line.split("  ", 1)
+        status, _, served = get(f"{base}/{name}")
+        assert status == 200 and hashlib.sha256(served).hexdigest() == digest, name
+
+
+def test_every_record_of_the_shipped_data_resolves(tmp_path):
+    """The same over the shipped data (the release written without re-running the gates, which test_build covers)."""
+    from dipontology.build import build
+    from dipontology.serve import ReleaseServer
+
+    result = build(tmp_path / "dist", quiet=True, stages=())
+    assert result.ok
+    dump = [q.triple for q in ox.parse((tmp_path / "dist" / "data" / "dipontology-data.nt").read_bytes(),
+                                       format=ox.RdfFormat.N_TRIPLES)]
+    own = {}
+    for t in dump:
+        if isinstance(t.subject, ox.NamedNode) and not isinstance(t.object, ox.BlankNode):
+            own.setdefault(t.subject.value, set()).add(t)
+    records = sorted(iri for iri in own if record_path(iri))
+    assert len(records) == result.records > 0
+    with ReleaseServer(tmp_path / "dist", "127.0.0.1", 0, workers=1, quiet=True) as srv:
+        for iri in records:
+            kind, slug = record_path(iri)
+            status, headers, body = get(f"{srv.url}/id/{kind}/{slug}", "text/html")
+            assert status == 200 and headers["Content-Type"].startswith("text/html"), iri
+            status, headers, body = get(f"{srv.url}/id/{kind}/{slug}", "text/turtle")
+            assert status == 200 and headers["Content-Type"].startswith("text/turtle"), iri
+            got = {q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)}
+            assert {t for t in got if t.subject.value == iri and not isinstance(t.object, ox.BlankNode)} \
+                == own[iri], iri
 
 
 def test_sparql_client_gets_correct_results(base):

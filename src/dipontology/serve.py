@@ -12,7 +12,8 @@
   store loaded once at start: the worker iterates the results itself and stops at the row cap and the time limit,
   and a worker that does not answer within the limit (a query stuck inside one step, such as a ``COUNT`` over a
   cartesian product) is killed and replaced, so the server goes on answering.
-* Everything else is the static release (``index.html`` at ``/``).
+* ``/dataset`` (the dataset IRI) gives the VoID/DCAT description with this server's ``void:sparqlEndpoint``.
+* Everything else is the static release (``index.html`` at ``/``), byte for byte as built.
 
 Only ``127.0.0.1`` is served unless another host is asked for.
 
@@ -389,10 +390,15 @@ class _Handler(BaseHTTPRequestHandler):
         data = path.read_bytes()
         if ctype is None:
             ctype = STATIC_TYPES.get(path.suffix, "application/octet-stream")
-        if path.name == "void.ttl" and self.config.endpoint:
-            data += (f"\n<https://w3id.org/dipontology/dataset> <http://rdfs.org/ns/void#sparqlEndpoint> "
-                     f"<{self.config.endpoint}> .\n").encode("utf-8")
         self._send(200, data, ctype, headers)
+
+    def _dataset(self) -> None:
+        """The dataset IRI: the release's VoID/DCAT description plus this server's SPARQL endpoint (the file
+        ``/void.ttl`` itself is served unchanged, so that it matches SHA256SUMS)."""
+        data = (self.config.dist / "void.ttl").read_bytes()
+        data += (f"\n<https://w3id.org/dipontology/dataset> <http://rdfs.org/ns/void#sparqlEndpoint> "
+                 f"<{self.config.endpoint}> .\n").encode("utf-8")
+        self._send(200, data, "text/turtle; charset=utf-8", {"Content-Location": "/void.ttl"})
 
     def _negotiated(self, files: dict[str, Path]) -> None:
         """200 with the file the Accept header prefers among ``files`` (media type -> path), Vary: Accept."""
@@ -479,7 +485,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._negotiated({k: p for k, p in files.items() if p.is_file()})
             return
         if path == "/dataset":
-            self._file(dist / "void.ttl")
+            self._dataset()
             return
         target = self._static_path(path)
         if target is None:
