@@ -197,7 +197,7 @@ def test_sparql_result_formats():
 
 
 @pytest.mark.parametrize("how", ["update-form", "update-type", "insert-as-query", "load", "service", "escaped-service",
-                                 "from"])
+                                 "from", "default-graph-uri"])
 def test_updates_load_service_refused(base, how):
     url = base + "/sparql"
     if how == "update-form":
@@ -212,8 +212,10 @@ def test_updates_load_service_refused(base, how):
         r = sparql_get("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     elif how == "escaped-service":
         r = sparql_get("SELECT * WHERE { SERV\\u0049CE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
-    else:
+    elif how == "from":
         r = sparql_get("SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }")
+    else:
+        r = sparql_get("SELECT * WHERE { ?s ?p ?o }", **{"default-graph-uri": "http://127.0.0.1:9/g"})
     assert 400 <= r[0] < 500, (how, r)
     # nothing was changed
     status, _, body = sparql_get("ASK { <urn:a> <urn:b> <urn:c> }", "application/sparql-results+json")

@@ -1274,9 +1274,10 @@ def _run_validate(data_dir: Path | None, log: _Log, reports: dict[str, bytes]) -
         report = vmod.validate(data_dir=data_dir) if data_dir else vmod.validate()
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the validator is another stage; say plainly that it did not run
-        log.stage("validate", "skipped", f"validate not available (it raised {type(exc).__name__}: {exc})")
-        return True
+    except Exception as exc:  # noqa: BLE001 - a validator that crashes must not let an unvalidated release out
+        log.stage("validate", "failed", f"the validator raised {type(exc).__name__}: {exc} (a bug; the release "
+                  "was not written)")
+        return False
     doc = json.loads(report.to_json())
     reports["reports/validate.json"] = _stable_json(doc)
     reports["reports/validate.txt"] = ("\n".join(report.to_text().splitlines()[:-1]) + "\n"

@@ -514,6 +514,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not text.strip():
             self._error(400, "empty query: give query=...")
             return
+        if "default-graph-uri" in params or "named-graph-uri" in params:
+            self._error(400, "default-graph-uri / named-graph-uri are not supported: the release is one default graph")
+            return
         try:
             info = check_query(text, allow_service=self.config.allow_service, source="query")
         except InputError as exc:
