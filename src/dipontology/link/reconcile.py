@@ -501,7 +501,7 @@ def apply_review(review: str | Path, *, data_dir: str | Path | None = None, revi
         if (node, DCTERMS.source, None) not in g:
             g.add((node, DCTERMS.source, o))
         added.append(rec_iri)
-    if added or not target.exists():
+    if added:
         write_text(target, _HEADER + _turtle(g))
     return ApplyResult(file=target, added=added, already_present=already,
                        rejected=sum(r.decision == "rejected" for r in rows),
