@@ -37,7 +37,8 @@ from .atomic import write_text
 from .errors import InputError
 from .load import Limits, Loaded, _decode, load_bytes, load_file
 from .namespaces import DIP, PREFIXES, bind_all
-from .validate import Finding, ValidationReport, _load_trusted, _stamp, parse_level, published_files, validate
+from .validate import (Finding, ValidationReport, _load_trusted, _stamp, novel_statements, parse_level,
+                       published_files, validate)
 
 __all__ = ["Column", "COLUMNS", "template", "convert_csv", "Converted", "accept", "Accepted", "column_for_path"]
 
@@ -483,6 +484,8 @@ class Accepted:
         if self.refused:
             return ("refused: the contribution has findings at or above the fail-on level; nothing in the data "
                     "folder was changed")
+        if not self.written:
+            return "nothing to add: every statement of the contribution is already published"
         return "accepted: " + ", ".join(str(p) for p in self.written)
 
 
@@ -516,7 +519,7 @@ def accept(file: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | N
     :return: :class:`Accepted`; ``refused`` is true when validation failed (nothing written).
     :raises InputError: if the file cannot be read, or would overwrite a file that exists.
     """
-    data = Path(data_dir) if data_dir is not None else resources.data_dir()
+    data = (Path(data_dir) if data_dir is not None else resources.data_dir()).resolve()
     report = validate([file], fail_on=fail_on, data_dir=data, limits=limits)
     if report.failing(fail_on):
         return Accepted(report, [], True)
@@ -524,19 +527,30 @@ def accept(file: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | N
     from .validate import _clean, _vocabulary
 
     vocab = _vocabulary(_stamp([resources.ontology_file()]))
-    graph, _ = _clean(loaded, vocab, [], contribution=True)
+    cleaned, _ = _clean(loaded, vocab, [], contribution=True)
     published = _load_trusted(_stamp(published_files(data)))
-    published_subjects = set()
+    defined_in: dict = {}
+    published_graph = Graph()
     for item in published:
-        published_subjects |= set(item.graph.subjects())
-    plan = _plan(graph, vocab, published_subjects, data, Path(file))
-    staging, staged = _stage(plan, data, Path(file))
-    written = _commit(staging, staged, _before_commit)
+        published_graph += item.graph
+        for s in item.graph.subjects():
+            defined_in.setdefault(s, Path(item.file).resolve())
+    graph = novel_statements(cleaned, published_graph)
+    if len(graph) == 0:
+        return Accepted(report, [], False)
+    plan = _plan(graph, vocab, defined_in, data, Path(file))
+    staging, staged = _stage(plan, data, Path(file), appendable=set(defined_in.values()))
+    try:
+        written = _commit(staging, staged, _before_commit)
+    except OSError as exc:
+        raise InputError(f"could not write the data folder ({exc.strerror or exc}); nothing in it was changed",
+                         file=str(data), fix="check free space and permissions, then run accept again") from None
     return Accepted(report, written, False)
 
 
-def _plan(graph: Graph, vocab, published_subjects: set, data: Path, source_file: Path) -> dict[Path, Graph]:
-    """Which triples go to which file."""
+def _plan(graph: Graph, vocab, defined_in: dict, data: Path, source_file: Path) -> dict[Path, Graph]:
+    """Which triples go to which file: statements about a published record go to the file that defines it."""
+    published_subjects = set(defined_in)
     def kind_file(s) -> str | None:
         types = set(graph.objects(s, RDF.type))
         for cls, fname in SHARED_FILES:
@@ -552,6 +566,8 @@ def _plan(graph: Graph, vocab, published_subjects: set, data: Path, source_file:
     plan: dict[Path, Graph] = {}
 
     def target_for(s) -> Path:
+        if s in defined_in:
+            return defined_in[s]
         if s in cases:
             return data / "cases" / (str(s)[len(PREFIXES["case"]):] + ".ttl")
         fname = kind_file(s)
@@ -590,7 +606,8 @@ def _plan(graph: Graph, vocab, published_subjects: set, data: Path, source_file:
     return plan
 
 
-def _stage(plan: dict[Path, Graph], data: Path, source_file: Path) -> tuple[Path, list[tuple[Path, Path]]]:
+def _stage(plan: dict[Path, Graph], data: Path, source_file: Path,
+           appendable: set[Path] = frozenset()) -> tuple[Path, list[tuple[Path, Path]]]:
     """Write every new file version into a staging folder beside the data folder (never inside it, so an
     interrupted accept leaves no trace in the data); return the folder and (staged, target) pairs."""
     try:
@@ -604,8 +621,9 @@ def _stage(plan: dict[Path, Graph], data: Path, source_file: Path) -> tuple[Path
         for i, (target, sub) in enumerate(sorted(plan.items())):
             bind_all(sub)
             body = sub.serialize(format="turtle")
+            appending = target.resolve() in appendable
             if target.exists():
-                if target.parent.name == "cases":
+                if target.parent.name == "cases" and not appending:
                     raise InputError(f"{target} already exists", file=str(source_file),
                                      fix="give the new case study a slug that is not taken")
                 old = target.read_text(encoding="utf-8")
