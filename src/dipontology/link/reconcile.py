@@ -40,7 +40,7 @@ from ..errors import InputError
 from ..export import spreadsheet_safe_cell
 from ..namespaces import DIP, ID_BASE, RECORD_NAMESPACES, WD
 from ..store import DEFAULT_TIMEOUT, Remote, serialize_term
-from .mappings import LINK_PREFIXES, MAPPING, SEMAPV, SSSOM, literal_text
+from .mappings import LINK_PREFIXES, MAPPING, SEMAPV, SSSOM, curie, literal_text
 
 __all__ = ["Candidate", "ReconcileResult", "ApplyResult", "REVIEW_COLUMNS", "unlinked_records", "candidate_query",
            "reconcile", "write_review", "read_review", "apply_review", "reconciled_file"]
@@ -405,7 +405,10 @@ def _turtle(g: Graph) -> str:
                                                         str(t.predicate), str(t.object)))
     text = ox.serialize(triples, format=ox.RdfFormat.TURTLE).decode("utf-8")
     used = {p: ns for p, ns in LINK_PREFIXES.items() if p not in ("CAMEO", "TJ") and f"<{ns}" in text}
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(sorted(used.items()))).decode("utf-8")
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
+    lines = text.splitlines()
+    head = sorted(line for line in lines if line.startswith("@prefix "))
+    return "\n".join(head + [line for line in lines if not line.startswith("@prefix ")]) + "\n"
 
 
 def apply_review(review: str | Path, *, data_dir: str | Path | None = None, reviewer: str | None = None,
@@ -469,7 +472,8 @@ def apply_review(review: str | Path, *, data_dir: str | Path | None = None, revi
         g.add((s, SKOS.exactMatch, o))
         g.add((node, RDF.type, SSSOM.Mapping))
         g.add((node, DCTERMS.isPartOf, set_iri))
-        g.add((node, RDFS.label, Literal(f"{label}: exact match {r.candidate_label or r.candidate}", lang="en")))
+        shown = f"{r.candidate_label} ({curie(r.candidate)})" if r.candidate_label else curie(r.candidate)
+        g.add((node, RDFS.label, Literal(f"{label}: exact match {shown}", lang="en")))
         g.add((node, SSSOM.subject_id, s))
         if r.record_label:
             g.add((node, SSSOM.subject_label, Literal(r.record_label)))
