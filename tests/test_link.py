@@ -250,3 +250,13 @@ def test_sssom_round_trip_keeps_any_text(label: str, comment: str, object_label:
             for m in doc.mappings] == [
         (label, object_label, comment, str(CODE) + "cameo-" + code, "", [PREFIXES["source"] + "cameo-codebook"]),
         (label, code, "", "", "rdfs literal", [])]
+
+
+def test_a_broken_mapping_file_is_an_input_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "mappings").mkdir()
+    bad = tmp_path / "mappings" / "broken.ttl"
+    bad.write_text("@prefix sssom: <https://w3id.org/sssom/> .\n<https://w3id.org/dipontology/id/mapping/x> a "
+                   "sssom:Mapping ;\n  sssom:object_label \"unterminated .\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        link_graph(tmp_path)
+    assert err.value.file == str(bad) and err.value.line == 3
