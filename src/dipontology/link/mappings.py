@@ -52,15 +52,18 @@ def mapping_files(data_dir: str | Path | None = None) -> list[Path]:
 
 
 def link_graph(data_dir: str | Path | None = None, *, files: Sequence[Path] | None = None) -> Graph:
-    """The graph the linking functions read: the published ontology and data plus the mapping sets.
+    """The graph the linking functions read: the published ontology and data plus the mapping sets (those of
+    ``data_dir`` that are not published files already).
 
     :param data_dir: a data folder whose ``mappings/`` to add (default: the shipped one).
     :param files: published files to use instead of the shipped ontology and data (tests, fixtures).
     :return: a new rdflib ``Graph`` (project prefixes bound).
     :raises InputError: if a file is not valid Turtle.
     """
-    base = list(_graph.published_triples(files))
-    extra = _graph.parse_files(mapping_files(data_dir))
+    published = list(files) if files is not None else _graph.published_files()
+    base = list(_graph.published_triples(published))
+    already = {Path(f).resolve() for f in published}
+    extra = _graph.parse_files([f for f in mapping_files(data_dir) if f.resolve() not in already])
     g = _graph.triples_graph([*base, *extra])
     g.bind("sssom", SSSOM)
     g.bind("semapv", SEMAPV)
