@@ -40,7 +40,8 @@ from .namespaces import DIP, PREFIXES, bind_all
 from .validate import (Finding, ValidationReport, _load_trusted, _stamp, novel_statements, parse_level,
                        published_files, validate)
 
-__all__ = ["Column", "COLUMNS", "template", "convert_csv", "Converted", "accept", "Accepted", "column_for_path"]
+__all__ = ["Column", "COLUMNS", "template", "convert_csv", "Converted", "accept", "Accepted", "column_for_path",
+           "columns_markdown"]
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("start", False, "when it began: a year (1992), year and month (1992-01) or date (1992-01-20)",
            "dip:startDate"),
     Column("end", False, "when it ended, in the same forms as start", "dip:endDate"),
-    Column("tracks", True, "the tracks the source places it on, separated by ';'; a period after @ as start/end. "
-           "Example: TrackTwo@1992/1993; TrackOne@1993", "dip:hasTrackClassification"),
+    Column("tracks", False, "the tracks the source places it on, separated by ';'; a period after @ as start/end. "
+           "Example: TrackTwo@1992/1993; TrackOne@1993. Leave it empty only if no source names a track",
+           "dip:hasTrackClassification"),
     Column("participants", False, "who took part: actor-slug|role|capacity, separated by ';'. Roles: participant, "
            "facilitator, mediator, convenor, host, funder, signatory, witness; capacities: official, "
            "official-in-unofficial, retired-official, private. Example: fafo|host|private",
@@ -118,6 +120,15 @@ def template(kind: str = "case") -> str:
     if kind != "case":
         raise InputError(f"there is no template for {kind!r}", fix="use: dipontology template case")
     return ",".join(c.name for c in COLUMNS) + "\n"
+
+
+def columns_markdown() -> str:
+    """The template's columns as a Markdown table (embedded in ``docs/contributing.md``; a test keeps it current)."""
+    rows = ["| column | required | what goes in it |", "|---|---|---|"]
+    for c in COLUMNS:
+        text = c.help.replace("|", "\\|")
+        rows.append(f"| `{c.name}` | {'yes' if c.required else ''} | {text} |")
+    return "\n".join(rows) + "\n"
 
 
 def column_for_path(path: str | None) -> str | None:
@@ -334,10 +345,7 @@ def _convert_row(cells: dict, g: Graph, lines: dict, findings: list[Finding], na
             g.add((node, DIP.locator, Literal(locator)))
         return node
 
-    tracks = _items(cells.get("tracks", ""))
-    if not tracks:
-        problem("tracks", None, "no track is given", "name at least one track, e.g. TrackTwo")
-    for item in tracks:
+    for item in _items(cells.get("tracks", "")):
         term, _, period = item.partition("@")
         track = names.tracks.get(_norm(term))
         if track is None:

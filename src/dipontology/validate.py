@@ -51,7 +51,7 @@ from .namespaces import DIP, DIPSH, ONTOLOGY_IRI, PREFIXES, RECORD_KINDS, RECORD
 
 __all__ = [
     "Finding", "ValidationReport", "validate", "validate_graph", "LEVELS", "CONTRIBUTION_RULES", "published_files",
-    "parse_level", "REPORT_SCHEMA", "novel_statements",
+    "parse_level", "REPORT_SCHEMA", "novel_statements", "rules_markdown",
 ]
 
 #: severity levels, least to most severe
@@ -276,6 +276,37 @@ def _plural(word: str, n: int) -> str:
 
 def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def rules_markdown() -> str:
+    """Markdown tables of every rule a finding can name: the SHACL shapes and the contribution checks.
+
+    ``docs/contributing.md`` embeds this text between ``<!-- rules:begin -->`` and ``<!-- rules:end -->``; a test
+    keeps it current.
+    """
+    shapes = shapes_graph()
+    names = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+    rows = []
+    for s in sorted((n for n in names if isinstance(n, URIRef)), key=str):
+        severity = shapes.value(s, SH.severity)
+        level = str(severity).rsplit("#", 1)[-1] if severity else "Violation"
+        path = shapes.value(s, SH.path)
+        targets = [_short(t) for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
+                   for t in shapes.objects(s, p)]
+        if path is not None:
+            where = f"property {_path_text(shapes, path)}"
+        elif targets:
+            where = "records: " + ", ".join(sorted(targets))
+        else:
+            where = "used by other shapes"
+        description = _english(list(shapes.objects(s, SH.description))) or ""
+        rows.append(f"| `{_short(s)}` | {level} | {_md_cell(where)} | {_md_cell(description)} |")
+    out = ["| rule | level | applies to | what it checks |", "|---|---|---|---|", *rows, "",
+           "| rule | level | what it checks |", "|---|---|---|"]
+    out += [f"| `{rule}` | {level} | {_md_cell(text)} |" for rule, (level, text) in CONTRIBUTION_RULES.items()]
+    out.append("| `csv:bad-cell`, `csv:unknown-column` | Violation, Warning | a cell of the CSV template that cannot be "
+               "used, or a column the template does not have |")
+    return "\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------------------------------------------
