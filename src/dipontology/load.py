@@ -355,6 +355,8 @@ def _sniff(text: str) -> str:
 
 def _looks_like_trig(text: str) -> bool:
     """A Turtle-looking file with a graph block ``{`` outside strings, IRIs and comments is TriG."""
+    if "{" not in text:
+        return False
     for kind, value, _line in _tokens(text):
         if kind == "punct" and value == "{":
             return True

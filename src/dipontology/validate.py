@@ -940,7 +940,7 @@ def _run_shacl(data: Graph, where: dict, focus: set) -> tuple[list[Finding], Gra
         data = fast
     with _quiet_rdflib():
         _conforms, results, _text = shacl_validate(
-            data, shacl_graph=shapes, inference="none", advanced=True, inplace=True, allow_warnings=True,
+            data, shacl_graph=shapes, inference="none", advanced=False, inplace=True, allow_warnings=True,
             allow_infos=True)
     if not isinstance(results, Graph):  # pySHACL returns a ValidationFailure when a shape itself is broken
         raise RuntimeError(f"the shapes in shapes/ could not be applied: {results}")
