@@ -387,3 +387,26 @@ def test_timeline_dates_from_events_decades_and_no_track():
     assert [(s, e, c.value[len(CASE):]) for s, e, c, *_ in lanes[NO_TRACK]] == [(1995, 1995, "n")]
     assert ox.NamedNode(DIP + "TrackOne") not in lanes
     assert undated == [ox.NamedNode(CASE + "u")]
+
+
+def test_internal_links_resolve(dist):
+    """Every relative link and asset of every page points to a file of the release (and every #anchor of the
+    ontology page exists)."""
+    import html as html_mod
+    import urllib.parse
+
+    onto_ids = set(re.findall(r' id="([^"]+)"', (dist / "ontology" / "index.html").read_text()))
+    broken = []
+    for page in dist.rglob("*.html"):
+        text = page.read_text()
+        for ref in re.findall(r'(?:href|src)="([^"]+)"', text):
+            ref = html_mod.unescape(ref)
+            if ref.startswith(("http://", "https://")):
+                continue
+            path, _, frag = ref.partition("#")
+            target = (page.parent / urllib.parse.unquote(path)).resolve() if path else page
+            if not target.is_file():
+                broken.append((page.relative_to(dist).as_posix(), ref))
+            elif frag and target == dist / "ontology" / "index.html" and frag not in onto_ids:
+                broken.append((page.relative_to(dist).as_posix(), ref))
+    assert broken == []

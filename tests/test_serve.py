@@ -261,3 +261,18 @@ def test_missing_release_is_an_input_error(tmp_path):
     from dipontology.cli import main
 
     assert main(["serve", "--dist", str(tmp_path / "nothing"), "--port", "0", "-q"]) == 2
+
+
+@pytest.mark.parametrize("iri_path", ["/ontology", "/ontology/0.1.0", "/id/case/fixture-back-channel", "/"])
+def test_links_resolve_from_negotiated_urls(base, iri_path):
+    """Pages answered at an IRI (no .html in the URL) still have working relative links and assets."""
+    import html as html_mod
+    import re
+
+    status, _, body = get(base + iri_path, "text/html")
+    assert status == 200
+    refs = {html_mod.unescape(r).partition("#")[0] for r in re.findall(r'(?:href|src)="([^"]+)"', body.decode())}
+    refs = sorted(r for r in refs if r and not r.startswith(("http://", "https://")))
+    assert refs
+    for ref in refs[:60]:
+        assert get(urllib.parse.urljoin(base + iri_path, ref))[0] == 200, ref

@@ -425,11 +425,14 @@ def _site_asset(name: str) -> bytes:
 class Site:
     """Renders the HTML pages and pictures of a release."""
 
-    def __init__(self, index: Index, version: str, modified: str, title: str) -> None:
+    def __init__(self, index: Index, version: str, modified: str, title: str,
+                 pages: set[str] | None = None) -> None:
         self.ix = index
         self.version = version
         self.modified = modified
         self.title = title
+        #: the record IRIs that get a page (links to other record IRIs are shown as text); None: every record
+        self.pages = pages
 
     # -- links
     def href(self, term, root: str) -> str | None:
@@ -438,6 +441,8 @@ class Site:
         v = term.value
         rp = record_path(v)
         if rp:
+            if self.pages is not None and v not in self.pages:
+                return None
             return f"{root}id/{rp[0]}/{rp[1]}.html"
         if v.startswith(DIPNS):
             return f"{root}ontology/index.html#{v[len(DIPNS):]}"
@@ -616,10 +621,10 @@ class Site:
                 placed.add(s)
         out = [f"<h1>{esc(title)}</h1>", f'<p class="iri"><code>{esc(ONTOLOGY_IRI)}</code> &middot; version '
                f'<code>{esc(ONTOLOGY_IRI)}/{esc(self.version)}</code> &middot; '
-               f'<a href="{esc(self.version)}/dipontology.ttl">Turtle</a> '
-               f'<a href="{esc(self.version)}/dipontology.rdf">RDF/XML</a> '
-               f'<a href="{esc(self.version)}/dipontology.jsonld">JSON-LD</a> '
-               f'<a href="{esc(self.version)}/dipontology.nt">N-Triples</a></p>',
+               f'<a href="{root}ontology/{esc(self.version)}/dipontology.ttl">Turtle</a> '
+               f'<a href="{root}ontology/{esc(self.version)}/dipontology.rdf">RDF/XML</a> '
+               f'<a href="{root}ontology/{esc(self.version)}/dipontology.jsonld">JSON-LD</a> '
+               f'<a href="{root}ontology/{esc(self.version)}/dipontology.nt">N-Triples</a></p>',
                f'<p class="description">{esc(desc)}</p>', '<nav class="toc"><ul>']
         for gname, _ in groups:
             out.append(f'<li><a href="#{esc(_anchor(gname))}">{esc(gname)}</a> ({len(terms[gname])})</li>')
@@ -1405,7 +1410,6 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
 
     log.say("writing the pages ...")
     ix = Index(every)
-    site = Site(ix, version, modified, title)
     records: list[tuple[ox.NamedNode, str, str]] = []
     skipped_iris = []
     for s in sorted({t.subject for t in data if isinstance(t.subject, ox.NamedNode)}, key=lambda n: n.value):
@@ -1414,6 +1418,7 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
             records.append((s, rp[0], rp[1]))
         elif s.value.startswith(ID_BASE):
             skipped_iris.append(s.value)
+    site = Site(ix, version, modified, title, pages={n.value for n, _, _ in records})
     data_index = Index(data)
     for node, kind, slug in records:
         own = _closure(data_index, node)
