@@ -232,14 +232,55 @@ def test_query_results_and_reports(dist):
     assert json.loads((dist / "reports" / "reason.json").read_text())["consistent"] is True
 
 
-def test_htaccess(dist):
+def rewrite(htaccess: str, path: str, accept: str) -> str | None:
+    """A small mod_rewrite for the rules our .htaccess uses: the target of ``path`` (relative to the folder) for
+    an ``Accept`` header, or None when no rule applies."""
+    conds: list[tuple[str, str, bool]] = []
+    for line in htaccess.splitlines():
+        if line.startswith("RewriteCond "):
+            _, var, pattern = line.split(" ", 2)
+            negate = pattern.startswith("!")
+            conds.append((var, pattern.lstrip("!").split(" [")[0], negate))
+        elif line.startswith("RewriteRule "):
+            _, pattern, target, _flags = line.split(" ")
+            m = re.match(pattern, path)
+            values = {"%{HTTP_ACCEPT}": accept, "%{REQUEST_URI}": "/dipontology/" + path}
+            ok = m is not None and all(bool(re.search(p, values[v])) != neg for v, p, neg in conds)
+            conds = []
+            if ok:
+                return m.expand(target.replace("$", "\\"))
+    return None
+
+
+def test_htaccess_negotiates(dist):
     text = (dist / ".htaccess").read_text()
     assert "RewriteEngine on" in text
-    for media in ("text/turtle", "application/rdf\\+xml", "application/ld\\+json", "application/n-triples",
-                  "text/html"):
-        assert media in text
-    assert "RewriteRule ^ontology/?$ ontology/0.1.0/dipontology.ttl [R=303,L]" in text
-    assert "RewriteRule ^id/([a-z]+)/([A-Za-z0-9][A-Za-z0-9._-]*)$ id/$1/$2.ttl [R=303,L]" in text
+    chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+    cases = [
+        ("ontology", chrome, "ontology/index.html"),
+        ("ontology", "", "ontology/index.html"),
+        ("ontology", "text/turtle", "ontology/0.1.0/dipontology.ttl"),
+        ("ontology/", "application/rdf+xml", "ontology/0.1.0/dipontology.rdf"),
+        ("ontology/0.1.0", "application/ld+json", "ontology/0.1.0/dipontology.jsonld"),
+        ("ontology", "application/n-triples", "ontology/0.1.0/dipontology.nt"),
+        ("id/case/fixture-back-channel", chrome, "id/case/fixture-back-channel.html"),
+        ("id/case/fixture-back-channel", "text/turtle;q=0.9, */*;q=0.1", "id/case/fixture-back-channel.ttl"),
+        ("id/actor/fixture-institute", "application/ld+json", "id/actor/fixture-institute.jsonld"),
+        ("id/actor/fixture-institute", "application/rdf+xml", "id/actor/fixture-institute.rdf"),
+        ("id/actor/fixture-institute", "application/n-triples", "id/actor/fixture-institute.nt"),
+        ("id/case/fixture-back-channel.ttl", "text/turtle", None),
+        ("dataset", "", "void.ttl"),
+    ]
+    for path, accept, expected in cases:
+        got = rewrite(text, path, accept)
+        assert got == expected, (path, accept, got)
+        if got:
+            assert (dist / got).is_file(), got
+    from dipontology.build import htaccess
+
+    hosted = htaccess("0.1.0", "https://dip.example.org/release/")
+    assert rewrite(hosted, "id/case/x", "text/turtle") == "https://dip.example.org/release/id/case/x.ttl"
+    assert rewrite(hosted, "index.html", chrome) == "https://dip.example.org/release/index.html"
 
 
 def test_two_builds_identical_and_atomic_replace(tmp_path):

@@ -1027,15 +1027,28 @@ def timeline_svg(site: Site, cases: list[ox.NamedNode], root: str = "") -> tuple
 
 
 # ---------------------------------------------------------------------------------------------------- .htaccess
-def htaccess(version: str) -> str:
+def htaccess(version: str, site_url: str | None = None) -> str:
     """The w3id.org ``.htaccess``: content negotiation for the ontology and record IRIs (W3C Best Practice
-    Recipes for Publishing RDF Vocabularies, recipe 3 extended to slash record IRIs), answered with 303 redirects
-    to the files of the release, which is deployed at the same path."""
+    Recipes for Publishing RDF Vocabularies, recipe 3 for the hash ontology, extended to slash record IRIs),
+    answered with 303 redirects to the files of the release, which is deployed at the same path.
+
+    mod_rewrite cannot weigh ``q`` values, so the RDF media types are tested first (a browser's Accept header
+    names none of them) and HTML is the default.
+
+    :param site_url: where the release is hosted (e.g. ``https://example.github.io/dipontology/``): redirects
+        then go there, which is what the w3id.org redirect folder needs. Without it, redirects are relative: the
+        release itself is served by Apache at ``https://w3id.org/dipontology/``.
+
+    >>> "RewriteRule ^dataset$ https://h.example/d/void.ttl [R=303,L]" in htaccess("1.0", "https://h.example/d")
+    True
+    """
     v = re.escape(version)
+    to = (site_url.rstrip("/") + "/") if site_url else ""
     lines = [
         "# w3id.org/dipontology: content negotiation for the ontology and the record IRIs.",
-        "# Follows the W3C 'Best Practice Recipes for Publishing RDF Vocabularies' (recipe 3, hash namespace),",
-        "# extended to slash record IRIs; default and unknown Accept headers get HTML.",
+        "# W3C 'Best Practice Recipes for Publishing RDF Vocabularies' (recipe 3, hash namespace), extended to the",
+        "# slash record IRIs https://w3id.org/dipontology/id/<kind>/<slug>. RDF media types are tested first;",
+        "# HTML is the default (browsers, unknown Accept headers).",
         "Options -MultiViews",
         "AddType text/turtle .ttl",
         "AddType application/rdf+xml .rdf",
@@ -1044,40 +1057,35 @@ def htaccess(version: str) -> str:
         "AddType application/trig .trig",
         "AddType text/html .html",
         "AddCharset UTF-8 .ttl .nt .jsonld .trig .html",
-        "Header append Vary Accept",
+        "<IfModule mod_headers.c>",
+        "  Header append Vary Accept",
+        "</IfModule>",
         "RewriteEngine on",
         "",
     ]
     negotiated = [("application/rdf\\+xml", "rdf"), ("text/turtle", "ttl"), ("application/x-turtle", "ttl"),
                   ("application/ld\\+json", "jsonld"), ("application/n-triples", "nt")]
-    for label, pattern, target in (
-            ("ontology (latest)", "^ontology/?$", "ontology/{v}/dipontology.{ext}"),
-            (f"ontology version {version}", f"^ontology/{v}/?$", "ontology/{v}/dipontology.{ext}")):
+    for label, pattern in (("ontology (latest)", "^ontology/?$"), (f"ontology version {version}", f"^ontology/{v}/?$")):
         lines.append(f"# {label}")
-        lines.append("RewriteCond %{HTTP_ACCEPT} text/html [OR]")
-        lines.append("RewriteCond %{HTTP_ACCEPT} application/xhtml\\+xml [OR]")
-        lines.append("RewriteCond %{HTTP_USER_AGENT} ^Mozilla/.*")
-        lines.append(f"RewriteRule {pattern} ontology/index.html [R=303,L]")
         for accept, ext in negotiated:
             lines.append(f"RewriteCond %{{HTTP_ACCEPT}} {accept}")
-            lines.append(f"RewriteRule {pattern} {target.format(v=version, ext=ext)} [R=303,L]")
-        lines.append(f"RewriteRule {pattern} ontology/index.html [R=303,L]")
+            lines.append(f"RewriteRule {pattern} {to}ontology/{version}/dipontology.{ext} [R=303,L]")
+        lines.append(f"RewriteRule {pattern} {to}ontology/index.html [R=303,L]")
         lines.append("")
     rec = "^id/([a-z]+)/([A-Za-z0-9][A-Za-z0-9._-]*)$"
-    lines.append("# records: https://w3id.org/dipontology/id/<kind>/<slug>")
-    lines.append("RewriteCond %{REQUEST_URI} !\\.(html|ttl|jsonld|nt|rdf)$")
-    lines.append("RewriteCond %{HTTP_ACCEPT} text/html [OR]")
-    lines.append("RewriteCond %{HTTP_ACCEPT} application/xhtml\\+xml")
-    lines.append(f"RewriteRule {rec} id/$1/$2.html [R=303,L]")
+    lines.append("# records (a URL that already names a file, such as .../oslo-back-channel.ttl, is served as is)")
     for accept, ext in negotiated:
         lines.append("RewriteCond %{REQUEST_URI} !\\.(html|ttl|jsonld|nt|rdf)$")
         lines.append(f"RewriteCond %{{HTTP_ACCEPT}} {accept}")
-        lines.append(f"RewriteRule {rec} id/$1/$2.{ext} [R=303,L]")
+        lines.append(f"RewriteRule {rec} {to}id/$1/$2.{ext} [R=303,L]")
     lines.append("RewriteCond %{REQUEST_URI} !\\.(html|ttl|jsonld|nt|rdf)$")
-    lines.append(f"RewriteRule {rec} id/$1/$2.html [R=303,L]")
+    lines.append(f"RewriteRule {rec} {to}id/$1/$2.html [R=303,L]")
     lines.append("")
     lines.append("# the dataset description")
-    lines.append("RewriteRule ^dataset$ void.ttl [R=303,L]")
+    lines.append(f"RewriteRule ^dataset$ {to}void.ttl [R=303,L]")
+    if to:
+        lines.append("# everything else: the same path on the release site")
+        lines.append(f"RewriteRule ^(.*)$ {to}$1 [R=302,L]")
     return "\n".join(lines) + "\n"
 
 
@@ -1355,7 +1363,8 @@ def _closure(ix: Index, node) -> list[ox.Triple]:
 
 
 def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data_dir: str | os.PathLike[str] | None
-          = None, stages: Iterable[str] = STAGES, sparql_endpoint: str | None = None) -> BuildResult:
+          = None, stages: Iterable[str] = STAGES, sparql_endpoint: str | None = None,
+          site_url: str | None = None) -> BuildResult:
     """Run the stages and write the release into ``out_dir`` (atomically: a temporary folder renamed onto it).
 
     :param out_dir: the release folder; replaced as a whole when the build succeeds, untouched when it fails.
@@ -1363,6 +1372,7 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
     :param data_dir: build from this data folder (``*.ttl`` and ``cases/*.ttl``) instead of the shipped data.
     :param stages: which of :data:`STAGES` to run before writing (all by default).
     :param sparql_endpoint: the public SPARQL endpoint to name in the VoID description.
+    :param site_url: where the release will be hosted, for the w3id ``.htaccess`` redirects (see :func:`htaccess`).
     :return: a :class:`BuildResult`; ``ok`` is False when a stage failed (its line in ``stages`` says why).
     :raises InputError: if a source file cannot be parsed, or ``out_dir`` exists and is not a release folder.
     """
@@ -1442,7 +1452,7 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
     files["search-index.js"] = _search_index(site, records, src.ontology)
     for asset in ("style.css", "search.js"):
         files[f"assets/{asset}"] = _site_asset(asset)
-    files[".htaccess"] = htaccess(version).encode("utf-8")
+    files[".htaccess"] = htaccess(version, site_url).encode("utf-8")
     if skipped_iris:
         log.stage("pages", "ok", f"{len(records)} record pages; no page for {len(skipped_iris)} IRIs that are not "
                   f"<kind>/<slug> records, e.g. {skipped_iris[0]}")

@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--skip", action="append", default=[], choices=STAGES, metavar="STAGE",
                    help=f"skip a stage ({', '.join(STAGES)}); repeatable; the build log says it was skipped")
     p.add_argument("--sparql-endpoint", metavar="URL", help="the public SPARQL endpoint to name in void.ttl")
+    p.add_argument("--site-url", metavar="URL", help="where the release will be hosted: the w3id .htaccess then "
+                   "redirects there (default: relative redirects, for a release served at w3id.org/dipontology/ "
+                   "itself)")
     add_quiet(p)
     p.set_defaults(func=run)
 
@@ -32,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     from ..build import STAGES, build
 
     result = build(args.output, quiet=args.quiet, data_dir=args.data,
-                   stages=[s for s in STAGES if s not in set(args.skip)], sparql_endpoint=args.sparql_endpoint)
+                   stages=[s for s in STAGES if s not in set(args.skip)], sparql_endpoint=args.sparql_endpoint,
+                   site_url=args.site_url)
     if result.ok:
         if not args.quiet:
             print(f"release {result.version} written to {result.out_dir}: {len(result.files)} files, "
