@@ -276,3 +276,18 @@ def test_links_resolve_from_negotiated_urls(base, iri_path):
     assert refs
     for ref in refs[:60]:
         assert get(urllib.parse.urljoin(base + iri_path, ref))[0] == 200, ref
+
+
+def test_allow_service_lets_service_through_the_check():
+    """With --allow-service the query is no longer refused by the check: the store itself runs it (here against a
+    closed local port, so it fails with a different message, or returns nothing)."""
+    from dipontology.serve import ReleaseServer
+
+    _, dist = release()
+    q = "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    with ReleaseServer(dist, "127.0.0.1", 0, workers=1, quiet=True, allow_service=True, time_limit=5) as srv:
+        status, _, body = get(f"{srv.url}/sparql?" + urllib.parse.urlencode({"query": q}))
+    assert b"SERVICE (a federated query to another endpoint) is not allowed" not in body
+    assert status in (200, 400, 503)
+    status, _, body = sparql_get(q)
+    assert status == 400 and b"SERVICE (a federated query to another endpoint) is not allowed" in body
