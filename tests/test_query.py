@@ -13,7 +13,8 @@ from dipontology import resources
 from dipontology.cli import main
 from dipontology.errors import InputError
 from dipontology.namespaces import DIP, PREFIXES
-from dipontology.query import (Parameter, from_text, get, library, load_file, parse_header)
+from dipontology.export import display
+from dipontology.query import Parameter, from_text, get, library, load_file, parse_header
 from dipontology.store import Embedded
 
 FIXTURE = Path(__file__).parent / "fixtures" / "query" / "fixture.ttl"
@@ -220,3 +221,19 @@ def test_cli_file_with_header_parameters(tmp_path: Path, capsys: pytest.CaptureF
 def test_cli_show_prints_the_query(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["query", "compare-tracks", "--show"]) == 0
     assert capsys.readouterr().out == get("compare-tracks").text
+
+
+def test_inferred_store_answers_from_the_owl_rl_closure(capsys: pytest.CaptureFixture[str]) -> None:
+    ask = "ASK { dip:TrackTwo a dip:DiplomacyTrack }"
+    assert main(["query", "--sparql", ask, "--format", "json", "-q"]) == 0
+    assert json.loads(capsys.readouterr().out)["boolean"] is False
+    assert main(["query", "--sparql", ask, "--format", "json", "--inferred", "-q"]) == 0
+    assert json.loads(capsys.readouterr().out)["boolean"] is True
+
+
+def test_track_one_and_a_half_by_either_definition_on_the_fixture(store: Embedded) -> None:
+    r = get("track-one-and-a-half").run(store)
+    rows = {(display(c), d.split(":")[0], display(e)) for c, _, d, e in r.rows}
+    # the PLO took part as officials in an unofficial capacity beside Fafo (USIP); the Israeli government took
+    # part officially while Fafo, a non-state think tank, facilitated (Mapendere)
+    assert rows == {("case:back-channel", "USIP", "actor:plo"), ("case:back-channel", "Mapendere", "actor:fafo")}
