@@ -156,3 +156,25 @@ def test_cli_bad_file(tmp_path, capsys):
     bad.write_text("@prefix dip: <https://w3id.org/dipontology/ontology#> .\ndip:x dip:y .\n")
     assert main(["reason", str(bad)]) == 2
     assert "bad.ttl" in capsys.readouterr().err
+
+
+def test_cache_reuses_identical_input_and_misses_on_change(tmp_path, monkeypatch):
+    from dipontology import reason as reason_module
+
+    monkeypatch.setenv("DIPONTOLOGY_CACHE_DIR", str(tmp_path))
+    g = Graph().parse(resources.ontology_file(), format="turtle")
+    first = reason(g)
+    files = list((tmp_path / "reason").glob("*.json"))
+    assert len(files) == 1
+    # a re-parse has new blank-node labels but the same canonical content: a hit, and HermiT is not run
+    monkeypatch.setattr(reason_module, "_run_hermit", lambda *a: pytest.fail("HermiT ran on a cache hit"))
+    again = reason(Graph().parse(resources.ontology_file(), format="turtle"))
+    assert again == first
+    # any change is a new key
+    g.parse(data="<https://w3id.org/dipontology/id/actor/x> a <https://w3id.org/dipontology/ontology#NGO> .",
+            format="turtle")
+    monkeypatch.undo()
+    monkeypatch.setenv("DIPONTOLOGY_CACHE_DIR", str(tmp_path))
+    changed = reason(g)
+    assert changed.consistent
+    assert len(list((tmp_path / "reason").glob("*.json"))) == 2

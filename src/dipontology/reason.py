@@ -12,7 +12,9 @@ them; the number left out is reported. Dates play no part in the ontology's axio
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -159,24 +161,82 @@ def require_java() -> None:
                               fix="install a Java runtime, e.g. 'apt-get install default-jre-headless'")
 
 
+def cache_dir() -> Path:
+    """Where reasoning results are cached: ``$DIPONTOLOGY_CACHE_DIR/reason`` or ``~/.cache/dipontology/reason``."""
+    base = os.environ.get("DIPONTOLOGY_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "dipontology")
+    return Path(base) / "reason"
+
+
+def _cache_key(graph: Graph, prefixes: tuple[str, ...]) -> str:
+    """SHA-256 of the graph in canonical form (RDFC-1.0 blank-node labels, sorted lines) and the settings."""
+    import owlready2
+    import pyoxigraph as ox
+
+    dataset = ox.Dataset(ox.parse(graph.serialize(format="nt").encode("utf-8"), ox.RdfFormat.N_TRIPLES))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = sorted(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines())
+    h = hashlib.sha256()
+    h.update(f"owlready2 {owlready2.VERSION} hermit -c -O -D -I\n{prefixes!r}\n".encode())
+    for line in lines:
+        h.update(line + b"\n")
+    return h.hexdigest()
+
+
+def _from_cache(path: Path) -> ReasonResult | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["inferred"] = [InferredType(**t) for t in data["inferred"]]
+        return ReasonResult(**data)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _to_cache(path: Path, result: ReasonResult) -> None:
+    from .atomic import write_text
+
+    try:
+        write_text(path, json.dumps(asdict(result), ensure_ascii=False))
+    except OSError:  # a read-only cache is no reason to fail
+        pass
+
+
 def reason(graph: Graph | None = None, *, include_data: bool = True,
-           namespaces: Iterable[str] = ("https://w3id.org/dipontology/",)) -> ReasonResult:
+           namespaces: Iterable[str] = ("https://w3id.org/dipontology/",), cache: bool = True) -> ReasonResult:
     """Run HermiT over ``graph`` (default: the shipped ontology and data).
+
+    HermiT's answer depends only on its input, so results are cached by the SHA-256 of the canonical N-Triples
+    handed to it (see :func:`cache_dir`): a changed ontology or data file is a new key. ``cache=False`` always
+    runs HermiT.
 
     :param graph: the graph to reason over; ``None`` for the shipped ontology (+ data when ``include_data``).
     :param namespaces: report inferred types only for individuals whose IRI starts with one of these.
+    :param cache: reuse a cached result for identical input.
     :return: a :class:`ReasonResult`.
     :raises DependencyError: if ``java`` is missing.
     """
     require_java()
-    import owlready2  # imported late: importing it is slow and it is only needed here
-
     if graph is None:
         graph = default_graph(include_data)
     clean, dropped = prepare(graph)
+    prefixes = tuple(namespaces)
+    cached_at = None
+    if cache:
+        cached_at = cache_dir() / f"{_cache_key(clean, prefixes)}.json"
+        hit = _from_cache(cached_at) if cached_at.exists() else None
+        if hit is not None:
+            return hit
+    result = _run_hermit(graph, clean, dropped, prefixes)
+    if cached_at is not None:
+        _to_cache(cached_at, result)
+    return result
+
+
+def _run_hermit(graph: Graph, clean: Graph, dropped: int, prefixes: tuple[str, ...]) -> ReasonResult:
+    import owlready2  # imported late: importing it is slow and it is only needed here
+
     labels = {str(s): str(o) for s, o in graph.subject_objects(RDFS.label)}
     asserted = _told_types(graph)
-    prefixes = tuple(namespaces)
     with tempfile.TemporaryDirectory(prefix="dipontology-reason-") as tmp:
         nt = Path(tmp) / "input.nt"
         clean.serialize(nt, format="nt", encoding="utf-8")

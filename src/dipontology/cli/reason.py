@@ -16,6 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "given Turtle files added to the ontology. Exit 1 when inconsistent or a class is unsatisfiable.")
     p.add_argument("files", nargs="*", metavar="FILE", help="Turtle files to reason over together with the ontology")
     p.add_argument("--ontology-only", action="store_true", help="reason over the ontology without the shipped data")
+    p.add_argument("--no-cache", action="store_true",
+                   help="always run HermiT (results are otherwise cached by the content hash of the input)")
     add_output_options(p, ("text", "json"), "text")
     add_quiet(p)
     p.set_defaults(func=run)
@@ -36,6 +38,6 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"not valid Turtle: {exc}", file=f, line=line if isinstance(line, int) else None,
                              fix="fix the syntax (dipontology validate FILE shows the exact position)") from None
     progress(args, f"reasoning over {len(graph)} triples with HermiT ...")
-    result = reason(graph)
+    result = reason(graph, cache=not args.no_cache)
     emit(result.to_json() if args.format == "json" else result.to_text(), args.output)
     return 0 if result.ok() else 1
