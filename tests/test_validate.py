@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from dipontology import resources
 from dipontology.cli import main

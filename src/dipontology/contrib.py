@@ -27,18 +27,16 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from . import resources
-from .atomic import write_text
 from .errors import InputError
 from .load import Limits, Loaded, _decode, load_bytes, load_file
 from .namespaces import DIP, PREFIXES, bind_all
-from .validate import (Finding, ValidationReport, _load_trusted, _stamp, novel_statements, parse_level,
-                       published_files, validate)
+from .validate import (Finding, ValidationReport, _load_trusted, _stamp, novel_statements, published_files,
+                       validate)
 
 __all__ = ["Column", "COLUMNS", "template", "convert_csv", "Converted", "accept", "Accepted", "column_for_path",
            "columns_markdown"]

@@ -46,8 +46,8 @@ from rdflib.plugins.sparql import prepareQuery
 
 from . import resources
 from .errors import InputError
-from .load import Limits, Loaded, _quiet_rdflib, load_bytes, load_file
-from .namespaces import DIP, DIPSH, ONTOLOGY_IRI, PREFIXES, RECORD_KINDS, RECORD_NAMESPACES, bind_all
+from .load import Limits, Loaded, _quiet_rdflib, load_bytes
+from .namespaces import DIP, DIPSH, ONTOLOGY_IRI, PREFIXES, RECORD_NAMESPACES, bind_all
 
 __all__ = [
     "Finding", "ValidationReport", "validate", "validate_graph", "LEVELS", "CONTRIBUTION_RULES", "published_files",
