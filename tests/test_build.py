@@ -229,6 +229,8 @@ def test_query_results_and_reports(dist):
         assert "Fixture back channel" in csv
     for report in ("check.txt", "check.json", "reason.txt", "reason.json", "validate.txt", "validate.json"):
         assert (dist / "reports" / report).is_file(), report
+        text = (dist / "reports" / report).read_text()
+        assert "fixtures" not in text and str(Path.cwd()) not in text, report  # release names, not local paths
     assert json.loads((dist / "reports" / "reason.json").read_text())["consistent"] is True
 
 
@@ -283,8 +285,9 @@ def test_htaccess_negotiates(dist):
     assert rewrite(hosted, "index.html", chrome) == "https://dip.example.org/release/index.html"
 
 
-def test_two_builds_identical_and_atomic_replace(tmp_path):
+def test_two_builds_identical_and_atomic_replace(tmp_path, monkeypatch):
     _, first = release()
+    monkeypatch.chdir(tmp_path)  # another working directory: the reports must not depend on it
     second = tmp_path / "dist"
     second.mkdir()
     (second / "SHA256SUMS").write_text("old\n")

@@ -31,6 +31,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1394,21 +1395,40 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
     log.say(f"{len(src.ontology)} ontology triples, {len(data)} data triples in {len(src.data)} files")
     result = BuildResult(out_dir=out, ok=False, version=version, stages=log.stages, triples=len(every))
     files: dict[str, bytes] = {}
+    reports: dict[str, bytes] = {}
     for stage in STAGES:
         if stage not in wanted:
             log.stage(stage, "skipped", "not requested")
             continue
         log.say(f"running {stage} ...")
+        started = time.monotonic()
         if stage == "check":
-            ok = _run_check(src.files, log, files)
+            ok = _run_check(src.files, log, reports)
         elif stage == "reason":
-            ok = _run_reason(every, log, files)
+            ok = _run_reason(every, log, reports)
         elif stage == "validate":
-            ok = _run_validate(ddir, log, files)
+            ok = _run_validate(ddir, log, reports)
         else:
-            ok = _run_queries(every, log, files)
+            ok = _run_queries(every, log, reports)
+        log.say(f"({stage} took {time.monotonic() - started:.1f} s)")
         if not ok:
             return result
+    # reports name the source files as the release does (data/cases/x.ttl), wherever the checkout and the working
+    # directory are, so that the release does not depend on them
+    names = {str(src.files[0].resolve()): "ontology/dipontology.ttl",
+             **{str(f.resolve()): n for f, n in zip(src.files[1:], src.data)}}
+    renames: dict[str, str] = {}
+    for path, name in names.items():
+        renames[path] = name
+        for start in (os.getcwd(), str(resources.root())):  # the reports show paths relative to either
+            rel = os.path.relpath(path, start)
+            if not rel.startswith(".."):
+                renames[rel] = name
+    for key, body in reports.items():
+        text = body.decode("utf-8")
+        for old_name in sorted(renames, key=len, reverse=True):
+            text = text.replace(old_name, renames[old_name])
+        files[key] = text.encode("utf-8")
 
     log.say("writing the ontology and data dumps ...")
     for ext in RDF_FORMATS:
