@@ -291,3 +291,14 @@ def test_allow_service_lets_service_through_the_check():
     assert status in (200, 400, 503)
     status, _, body = sparql_get(q)
     assert status == 400 and b"SERVICE (a federated query to another endpoint) is not allowed" in body
+
+
+def test_port_in_use_is_an_input_error():
+    from dipontology.errors import InputError
+    from dipontology.serve import ReleaseServer
+
+    _, dist = release()
+    port = int(server().url.rsplit(":", 1)[1])
+    with pytest.raises(InputError) as exc:
+        ReleaseServer(dist, "127.0.0.1", port, quiet=True)
+    assert "cannot listen on 127.0.0.1" in str(exc.value) and "--port" in str(exc.value)

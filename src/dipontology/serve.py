@@ -592,15 +592,20 @@ class ReleaseServer:
             if not d.is_file():
                 raise InputError("the release has no N-Triples dump to load", file=str(d),
                                  fix="rebuild the release with `dipontology build`")
-        self.pool = QueryPool(dumps, workers=workers, time_limit=time_limit, row_cap=row_cap)
-        config = _Config(dist=root, version=version, pool=self.pool, allow_service=allow_service, quiet=quiet)
+        config = _Config(dist=root, version=version, pool=None, allow_service=allow_service,  # type: ignore[arg-type]
+                         quiet=quiet)
         handler = type("Handler", (_Handler,), {"config": config})
         try:
             self.httpd = ThreadingHTTPServer((host, port), handler)
         except OSError as exc:
-            self.pool.close()
             raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                              fix="choose another --port or stop the program using it") from None
+        try:
+            self.pool = QueryPool(dumps, workers=workers, time_limit=time_limit, row_cap=row_cap)
+        except BaseException:
+            self.httpd.server_close()
+            raise
+        config.pool = self.pool
         self.httpd.daemon_threads = True
         h, p = self.httpd.server_address[:2]
         shown = f"[{h}]" if ":" in str(h) else h
