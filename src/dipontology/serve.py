@@ -424,6 +424,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._route_get()
         except (BrokenPipeError, ConnectionResetError):
             pass
+        except Exception as exc:  # noqa: BLE001 - answer 500 rather than drop the connection
+            self._internal(exc)
+
+    def _internal(self, exc: Exception) -> None:
+        if not self.config.quiet:
+            sys.stderr.write(f"serve: internal error: {type(exc).__name__}: {exc}\n")
+        try:
+            self._error(500, f"internal error: {type(exc).__name__} (a bug in dipontology serve)")
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
 
     def do_POST(self) -> None:  # noqa: N802
         try:
@@ -452,6 +462,8 @@ class _Handler(BaseHTTPRequestHandler):
                             "application/x-www-form-urlencoded form with query=")
         except (BrokenPipeError, ConnectionResetError):
             pass
+        except Exception as exc:  # noqa: BLE001
+            self._internal(exc)
 
     def _route_get(self) -> None:
         parts = urllib.parse.urlsplit(self.path)
