@@ -3,7 +3,8 @@
 Both backends have the same query API and return the same :class:`QueryResult`:
 
 * :class:`Embedded` -- a pyoxigraph in-memory store loaded with the shipped ontology and data (see
-  :mod:`dipontology.graph`), optionally with their OWL 2 RL closure (``inferred=True``, computed by the OWL 2 RL rules of :mod:`dipontology.inference`, checked against owlrl);
+  :mod:`dipontology.graph`), optionally with their OWL 2 RL closure (``inferred=True``, computed by the OWL 2 RL
+  rules of :mod:`dipontology.inference`, which a test checks against owlrl);
 * :class:`Remote` -- any SPARQL 1.1 Protocol endpoint (Oxigraph server, Fuseki, GraphDB, QLever, Virtuoso,
   Wikidata...), reached with ``urllib`` (``POST application/sparql-query``).
 
