@@ -209,7 +209,7 @@ def _add_names(out: dict, onto: Graph, term: URIRef, drop_suffixes: tuple[str, .
         out.setdefault(_norm(n), term)
 
 
-def convert_csv(path: str | os.PathLike[str], *, limits: Limits = Limits()) -> Converted:
+def convert_csv(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Converted:
     """Convert a filled-in case-study CSV (see :data:`COLUMNS`) to Turtle.
 
     :param path: the CSV file (UTF-8; a byte-order mark is allowed; comma, semicolon or tab separated).
@@ -218,7 +218,11 @@ def convert_csv(path: str | os.PathLike[str], *, limits: Limits = Limits()) -> C
     :raises InputError: if the file is not a CSV file with the template's header row.
     """
     name = str(path)
+    limits = Limits.from_env() if limits is None else limits
     try:
+        if limits.max_bytes is not None and Path(path).stat().st_size > limits.max_bytes:
+            raise InputError(f"the file is more than the limit of {limits.max_bytes:,} bytes", file=name,
+                             fix="split it into several smaller files")
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", file=name, fix="check the path") from None
@@ -501,7 +505,7 @@ SHARED_FILES = ((DIP.Actor, "actors.ttl"), (DIP.Conflict, "conflicts.ttl"), (DIP
                 (DIP.Opportunity, "opportunities.ttl"))
 
 
-def load_contribution(path: str | os.PathLike[str], *, limits: Limits = Limits()) -> tuple[Loaded, list[Finding]]:
+def load_contribution(path: str | os.PathLike[str], *, limits: Limits | None = None) -> tuple[Loaded, list[Finding]]:
     """Load a contribution in any supported format, CSV included (with the conversion findings)."""
     if str(path).lower().endswith(".csv"):
         converted = convert_csv(path, limits=limits)
@@ -510,7 +514,7 @@ def load_contribution(path: str | os.PathLike[str], *, limits: Limits = Limits()
 
 
 def accept(file: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None,
-           fail_on: str = "Violation", limits: Limits = Limits(), _before_commit=None) -> Accepted:
+           fail_on: str = "Violation", limits: Limits | None = None, _before_commit=None) -> Accepted:
     """Validate ``file`` against the published data and, if it passes, add it to the data folder atomically.
 
     New case studies go to ``cases/<slug>.ttl`` (a new file); new shared records (actors, conflicts, places,

@@ -123,6 +123,40 @@ class Limits:
     #: deepest nesting of blank nodes, lists, JSON objects or XML elements
     max_depth: int | None = 256
 
+    #: environment variable -> field: how a person changes a limit without code (documented in docs/security.md)
+    ENV = {"DIPONTOLOGY_MAX_BYTES": "max_bytes", "DIPONTOLOGY_MAX_TRIPLES": "max_triples",
+           "DIPONTOLOGY_MAX_LITERAL_CHARS": "max_literal_chars", "DIPONTOLOGY_MAX_DEPTH": "max_depth"}
+
+    @classmethod
+    def from_env(cls, environ: "dict[str, str] | None" = None) -> "Limits":
+        """The default limits, each overridden by its environment variable when set (``DIPONTOLOGY_MAX_BYTES``,
+        ``DIPONTOLOGY_MAX_TRIPLES``, ``DIPONTOLOGY_MAX_LITERAL_CHARS``, ``DIPONTOLOGY_MAX_DEPTH``): a positive
+        whole number, or ``none`` to switch that bound off.
+
+        >>> Limits.from_env({"DIPONTOLOGY_MAX_TRIPLES": "50", "DIPONTOLOGY_MAX_DEPTH": "none"})
+        Limits(max_bytes=67108864, max_triples=50, max_literal_chars=100000, max_depth=None)
+        >>> try:
+        ...     Limits.from_env({"DIPONTOLOGY_MAX_BYTES": "lots"})
+        ... except InputError as e:
+        ...     print(e.message)
+        DIPONTOLOGY_MAX_BYTES='lots' is not a positive whole number or 'none'
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, int | None] = {}
+        for var, name in cls.ENV.items():
+            raw = env.get(var)
+            if raw is None or not raw.strip():
+                continue
+            text = raw.strip().replace("_", "").replace(",", "")
+            if text.lower() in ("none", "off", "unlimited"):
+                values[name] = None
+            elif text.isdigit() and int(text) > 0:
+                values[name] = int(text)
+            else:
+                raise InputError(f"{var}={raw!r} is not a positive whole number or 'none'",
+                                 fix=f"set {var} to a number such as {getattr(cls(), name)}, or unset it")
+        return cls(**values)
+
 
 @dataclass
 class Loaded:
@@ -186,14 +220,14 @@ def format_for_path(path: str | os.PathLike[str]) -> str | None:
     return _EXTENSIONS.get(Path(path).suffix.lower())
 
 
-def load_file(path: str | os.PathLike[str], *, format: str | None = None, limits: Limits = Limits(),
+def load_file(path: str | os.PathLike[str], *, format: str | None = None, limits: Limits | None = None,
               lines: bool = True, allow_empty: bool = False) -> Loaded:
     """Parse one RDF file safely.
 
     :param path: the file; its extension picks the format (``.ttl .nt .nq .trig .jsonld .json .rdf .xml``),
         otherwise the format is sniffed from the content.
     :param format: force a format (a key of :data:`FORMATS`).
-    :param limits: size and depth bounds.
+    :param limits: size and depth bounds (default: :meth:`Limits.from_env`).
     :param lines: build the subject-to-line map (switch off to save time on very large trusted files).
     :param allow_empty: accept a file without statements (an empty graph) instead of raising.
     :return: the parsed :class:`Loaded` file.
@@ -202,6 +236,7 @@ def load_file(path: str | os.PathLike[str], *, format: str | None = None, limits
     """
     name = str(path)
     p = Path(path)
+    limits = Limits.from_env() if limits is None else limits
     try:
         size = p.stat().st_size
         if not p.is_file():
@@ -224,7 +259,7 @@ def load_file(path: str | os.PathLike[str], *, format: str | None = None, limits
                       allow_empty=allow_empty)
 
 
-def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None, limits: Limits = Limits(),
+def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None, limits: Limits | None = None,
                lines: bool = True, allow_empty: bool = False) -> Loaded:
     """Parse RDF given as bytes; see :func:`load_file`.
 
@@ -236,6 +271,7 @@ def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None,
     ...     print(e.message)
     the file is empty
     """
+    limits = Limits.from_env() if limits is None else limits
     if format is not None and format not in FORMATS:
         raise InputError(f"unknown RDF format {format!r}", file=name,
                          fix="use one of: " + ", ".join(sorted(FORMATS)))

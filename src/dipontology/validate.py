@@ -78,6 +78,12 @@ CONTRIBUTION_RULES: dict[str, tuple[str, str]] = {
     "contrib:shapes-ignored": ("Warning", "SHACL statements in data, removed before validation"),
     "contrib:imports-ignored": ("Warning", "owl:imports in data, removed: nothing is ever fetched"),
     "contrib:parser-warning": ("Warning", "something the parser accepted but dropped or changed"),
+    "contrib:control-character": ("Violation", "text with control characters or terminal escape sequences (ESC)"),
+    "contrib:bidi-control": ("Violation", "text with bidirectional override or isolate characters (U+202A-U+202E, "
+                                          "U+2066-U+2069) that make it display differently from what it says"),
+    "contrib:invisible-character": ("Warning", "text with zero-width characters (U+200B-U+200D, U+2060, U+FEFF)"),
+    "contrib:mixed-script": ("Warning", "a word in a label mixing letters of different alphabets (Latin with "
+                                        "Cyrillic or Greek look-alikes)"),
 }
 
 _KIND_FOR_CLASS = (  # most specific first: which record namespace a new record of this class belongs in
@@ -231,7 +237,7 @@ class ValidationReport:
         if out:
             out.append("")
         out.append(self.summary())
-        return "\n".join(line for i, line in enumerate(out) if i > 0 or line) + "\n"
+        return visible("\n".join(line for i, line in enumerate(out) if i > 0 or line) + "\n")
 
     def to_json(self) -> str:
         """The stable JSON layout documented in ``docs/contributing.md`` (``schema`` names its version)."""
@@ -244,7 +250,8 @@ class ValidationReport:
             "files": list(self.files),
             "findings": [f.to_dict() for f in self.findings],
         }
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        # control, bidirectional and zero-width characters as \\u escapes (still the same JSON strings)
+        return visible(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
     def to_markdown(self) -> str:
         lines = ["# Validation report", "", f"**{self.summary()}**", ""]
@@ -256,7 +263,7 @@ class ValidationReport:
                 cells = [f.level, f.where(), record, f.rule, f.path or "", f.value or "", f.message, f.fix or ""]
                 lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
             lines.append("")
-        return "\n".join(lines) + "\n"
+        return visible("\n".join(lines)) + "\n"
 
     def to_turtle(self) -> str:
         """The raw SHACL validation report (the pySHACL results about the reported records) in Turtle."""
@@ -433,7 +440,7 @@ _SHIPPED_REPORTS: dict = {}
 
 
 def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: str = "Violation",
-             data_dir: str | os.PathLike[str] | None = None, limits: Limits = Limits()) -> ValidationReport:
+             data_dir: str | os.PathLike[str] | None = None, limits: Limits | None = None) -> ValidationReport:
     """Validate the shipped data (no ``files``) or a contribution (``files``) against the project's shapes.
 
     :param files: contribution files (any RDF format :func:`~dipontology.load.load_file` reads). Without files,
@@ -509,6 +516,7 @@ def _validate_contribution(contributions: list[Loaded], published: _Published, f
     own = set(contrib.subjects())
     findings += _record_checks(contributions, contrib, vocab, published=published)
     findings += _collision_checks(contrib, subjects, published, vocab)
+    findings += text_hygiene_findings(contrib, subjects)
 
     # the graph SHACL sees: ontology + contribution + the published records the contribution mentions
     extra = Graph()
@@ -712,6 +720,121 @@ def _record_checks(loaded: Sequence[Loaded], g: Graph, vocab: _Vocabulary,
                 "Violation", "contrib:ill-typed-literal", _focus_text(g, s), path=_short(p), value=_n3(o),
                 message=f"{_n3(o)} is not a valid {_short(o.datatype)} value",
                 fix=_datatype_fix(o.datatype), file=file, line=line))
+    return findings
+
+
+# --------------------------------------------------------------------------------------------------------------
+# text hygiene: what a contributed text may not hide
+
+
+#: properties whose text is shown as a name (checked for mixed-script words as well)
+LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, DCTERMS.title, FOAF.name)
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u180e"}
+#: alphabets whose letters look alike; a word mixing two of them is a likely spoof
+_CONFUSABLE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC")
+
+
+def _is_control(ch: str) -> bool:
+    o = ord(ch)
+    return (o < 0x20 and ch not in "\t\n\r") or 0x7F <= o <= 0x9F
+
+
+def _char_name(ch: str) -> str:
+    import unicodedata
+
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character' if _is_control(ch) else 'unnamed')}"
+
+
+def visible(text: str) -> str:
+    """``text`` with control, bidirectional and zero-width characters written as ``\\uXXXX`` escapes, so that a
+    report printed in a terminal or a page shows them instead of obeying them.
+
+    >>> visible("Oslo\\u202e\\x1b[31m")
+    'Oslo\\\\u202e\\\\u001b[31m'
+    """
+    if all(" " <= ch < "\x7f" for ch in text):
+        return text
+    return "".join(f"\\u{ord(ch):04x}" if (_is_control(ch) and ch != "\n") or ch in _BIDI or ch in _ZERO_WIDTH
+                   else ch for ch in text)
+
+
+def _scripts_of(word: str) -> dict[str, list[str]]:
+    import unicodedata
+
+    scripts: dict[str, list[str]] = {}
+    for ch in word:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        script = next((sc for sc in _CONFUSABLE_SCRIPTS if name.startswith(sc + " ")), None)
+        if script is not None:
+            scripts.setdefault(script, []).append(ch)
+    return scripts
+
+
+def text_hygiene(text: str, label: bool = True) -> list[tuple[str, str, str]]:
+    """Problems hidden in one text: ``(rule, message, fix)`` for control characters and terminal escapes,
+    bidirectional overrides, zero-width characters and (for labels) words mixing look-alike alphabets.
+
+    >>> [r for r, _m, _f in text_hygiene("Oslo\\u202eback channel")]
+    ['contrib:bidi-control']
+    >>> [r for r, _m, _f in text_hygiene("\\u041eslo back channel")]  # Cyrillic O + Latin slo
+    ['contrib:mixed-script']
+    >>> text_hygiene("Ginebra, Genève, Женева") == []
+    True
+    """
+    found: list[tuple[str, str, str]] = []
+    controls = sorted({ch for ch in text if _is_control(ch)})
+    if controls:
+        esc = "\x1b" in text or "\x9b" in text
+        what = "a terminal escape sequence (ESC)" if esc else "control characters"
+        found.append(("contrib:control-character",
+                      f"the text contains {what}: " + ", ".join(_char_name(c) for c in controls)
+                      + "; printed in a terminal or shown on a page it can hide or change what is displayed",
+                      "retype the text without them (only tab, newline and carriage return are allowed)"))
+    bidi = sorted({ch for ch in text if ch in _BIDI})
+    if bidi:
+        found.append(("contrib:bidi-control",
+                      "the text contains bidirectional control characters (" + ", ".join(_char_name(c) for c in bidi)
+                      + ") that reorder how it is displayed, so readers see something other than what it says",
+                      "remove them; right-to-left scripts display correctly without them"))
+    zero = sorted({ch for ch in text if ch in _ZERO_WIDTH})
+    if zero:
+        found.append(("contrib:invisible-character",
+                      "the text contains invisible zero-width characters (" + ", ".join(_char_name(c) for c in zero)
+                      + "): two texts that look the same then differ, which defeats search and duplicate checks",
+                      "delete them (retype the word where they sit)"))
+    if label:
+        for word in re.findall(r"\w+", text):
+            scripts = _scripts_of(word)
+            if len(scripts) > 1:
+                names = " and ".join(sc.title() for sc in sorted(scripts, key=lambda sc: -len(scripts[sc]))[:2])
+                main = max(scripts, key=lambda sc: len(scripts[sc]))
+                odd = sorted({c for sc, cs in scripts.items() if sc != main for c in cs})
+                found.append(("contrib:mixed-script",
+                              f"the word {visible(word)!r} mixes {names} letters ("
+                              + ", ".join(_char_name(c) for c in odd) + "): it looks like a "
+                              f"{main.title()} word but is spelt differently, so it cannot be found or matched",
+                              f"retype the word in {main.title()} letters only"))
+                break
+    return found
+
+
+def text_hygiene_findings(g: Graph, where: dict) -> list[Finding]:
+    """Findings for every string literal of ``g`` with hidden characters (:func:`text_hygiene`)."""
+    findings: list[Finding] = []
+    for s, p, o in g:
+        if not isinstance(o, Literal):
+            continue
+        problems = text_hygiene(str(o), label=p in LABEL_PROPERTIES)
+        if not problems:
+            continue
+        item = where.get(s)
+        for rule, message, fix in problems:
+            findings.append(Finding(CONTRIBUTION_RULES[rule][0], rule, _focus_text(g, s), path=_short(p),
+                                    value=visible(_n3(o)), message=message, fix=fix,
+                                    file=item.file if item else None, line=item.line_of(s) if item else None))
     return findings
 
 
