@@ -122,8 +122,10 @@ def generate(triples: int, out: Path = DEFAULT_OUT, *, violation_rate: float = 0
         t(case, "dcterms:description", _lit(f"Synthetic initiative {i}.") + "@en")
         t(case, "dcterms:source", src)
         start = 1950 + rng.randrange(60)
-        t(case, "dip:startDate", f'"{start}"^^xsd:gYear' if not bad("bad_year") else '"19x5"^^xsd:gYear')
-        end = start + rng.randrange(1, 10) if not bad("end_before_start") else start - 3
+        bad_start = bad("bad_year")
+        t(case, "dip:startDate", f'"{start}"^^xsd:gYear' if not bad_start else '"19x5"^^xsd:gYear')
+        # an ill-formed start year cannot be compared, so it never also counts as an end before the start
+        end = start - 3 if not bad_start and bad("end_before_start") else start + rng.randrange(1, 10)
         t(case, "dip:endDate", f'"{end}"^^xsd:gYear')
         t(case, "dip:addressesConflict", f"conflict:conflict-{rng.randrange(n_shared)}")
         t(case, "dip:location", f"place:place-{rng.randrange(n_shared)}")

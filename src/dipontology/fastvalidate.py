@@ -25,7 +25,9 @@ looked up node by node instead, so the cost follows the contribution, not the pu
 
 from __future__ import annotations
 
+import logging
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -371,6 +373,10 @@ class FastReport:
     def graph(self) -> Graph:
         """A report graph in pySHACL's form: one ``sh:ValidationResult`` per result, with the shape's messages
         (formatted SPARQL messages first), its path copied from the shapes graph."""
+        with _quiet():
+            return self._graph()
+
+    def _graph(self) -> Graph:
         g = Graph()
         report = BNode()
         g.add((report, RDF.type, SH.ValidationReport))
@@ -407,6 +413,18 @@ class FastReport:
                 violation = violation or self.fallback_graph.value(res, SH.resultSeverity) == SH.Violation
         g.add((report, SH.conforms, Literal(not violation)))
         return g
+
+
+@contextmanager
+def _quiet():
+    """rdflib logs a traceback for each ill-typed literal it is given (``"2020-13-45"^^xsd:date``)."""
+    logger = logging.getLogger("rdflib.term")
+    old = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = old
 
 
 def _copy_closure(src: Graph, node, dst: Graph) -> None:
@@ -667,6 +685,12 @@ def validate_store(store: ox.Store, shapes: Graph, *, focus: Iterable | None = N
     :param data_graph: the same data as an rdflib graph, used only for shapes that fall back to pySHACL (built from
         the store when needed).
     """
+    with _quiet():
+        return _validate_store(store, shapes, focus, data_graph)
+
+
+def _validate_store(store: ox.Store, shapes: Graph, focus: Iterable | None,
+                    data_graph: Graph | None) -> FastReport:
     prog = _program(shapes)
     fset = None if focus is None else {t if isinstance(t, (ox.NamedNode, ox.BlankNode, ox.Literal)) else to_ox(t)
                                        for t in focus}

@@ -440,7 +440,8 @@ _SHIPPED_REPORTS: dict = {}
 
 
 def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: str = "Violation",
-             data_dir: str | os.PathLike[str] | None = None, limits: Limits | None = None) -> ValidationReport:
+             data_dir: str | os.PathLike[str] | None = None, limits: Limits | None = None,
+             engine: str | None = None) -> ValidationReport:
     """Validate the shipped data (no ``files``) or a contribution (``files``) against the project's shapes.
 
     :param files: contribution files (any RDF format :func:`~dipontology.load.load_file` reads). Without files,
@@ -448,18 +449,21 @@ def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: 
     :param fail_on: the least severe level that makes :meth:`ValidationReport.exit_code` return 1.
     :param data_dir: the published data folder (default: the shipped ``data/``).
     :param limits: bounds for parsing contributions.
+    :param engine: the SHACL engine: ``"fast"`` (:mod:`dipontology.fastvalidate`, the default) or ``"pyshacl"``
+        (the reference; same findings, much slower). Default: ``$DIPONTOLOGY_SHACL_ENGINE`` or ``"fast"``.
     :return: the :class:`ValidationReport`.
     :raises InputError: if a file cannot be read or parsed (with file, line, column and a fix).
     """
     fail_on = parse_level(fail_on)
+    engine = shacl_engine(engine)
     started = time.perf_counter()
     data_paths = published_files(data_dir)
     published = _published(_stamp(data_paths))
     if not files:
-        key = (_stamp(data_paths), _stamp(resources.shapes_files()), _stamp([resources.ontology_file()]))
+        key = (_stamp(data_paths), _stamp(resources.shapes_files()), _stamp([resources.ontology_file()]), engine)
         cached = _SHIPPED_REPORTS.get(key)
         if cached is None:
-            cached = validate_graph(published.loaded, fail_on=fail_on)
+            cached = validate_graph(published.loaded, fail_on=fail_on, engine=engine)
             cached.seconds = time.perf_counter() - started
             _SHIPPED_REPORTS.clear()
             _SHIPPED_REPORTS[key] = cached
@@ -474,7 +478,7 @@ def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: 
         loaded, found = load_contribution(f, limits=limits)
         contributions.append(loaded)
         conversion += found
-    report = _validate_contribution(contributions, published, fail_on, conversion)
+    report = _validate_contribution(contributions, published, fail_on, conversion, engine=engine)
     for finding in report.findings:
         if finding.column is None and finding.file and finding.file.lower().endswith(".csv"):
             chain = finding.focus.split(" / ")
@@ -484,7 +488,8 @@ def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: 
     return report
 
 
-def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation") -> ValidationReport:
+def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation",
+                   engine: str | None = None) -> ValidationReport:
     """Validate already-loaded files as one data set (the no-files mode of :func:`validate`)."""
     onto_stamp = _stamp([resources.ontology_file()])
     vocab = _vocabulary(onto_stamp)
@@ -496,7 +501,7 @@ def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation") -> V
     subjects = _subjects_index(loaded)
     findings += _record_checks(loaded, data, vocab)
     with _ontology_plus(data) as full:
-        shacl_findings, report_graph = _run_shacl(full, subjects, set(subjects))
+        shacl_findings, report_graph = _run_shacl(full, subjects, set(subjects), engine=engine)
         findings += shacl_findings
         _describe(findings, full, subjects)
     return ValidationReport(_sorted(_dedupe(findings)), files=[_display(i.file) for i in loaded], fail_on=fail_on,
@@ -504,7 +509,7 @@ def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation") -> V
 
 
 def _validate_contribution(contributions: list[Loaded], published: _Published, fail_on: str,
-                           extra: Sequence[Finding] = ()) -> ValidationReport:
+                           extra: Sequence[Finding] = (), engine: str | None = None) -> ValidationReport:
     onto_stamp = _stamp([resources.ontology_file()])
     vocab = _vocabulary(onto_stamp)
     findings: list[Finding] = list(extra)
@@ -523,7 +528,7 @@ def _validate_contribution(contributions: list[Loaded], published: _Published, f
     extra += contrib
     extra += _context(contrib, own, published)
     with _ontology_plus(extra) as full:
-        shacl_findings, report_graph = _run_shacl(full, subjects, own)
+        shacl_findings, report_graph = _run_shacl(full, subjects, own, engine=engine)
         findings += shacl_findings
         _describe(findings, full, subjects)
     return ValidationReport(_sorted(_dedupe(findings)), files=[c.file for c in contributions], fail_on=fail_on,
@@ -1053,18 +1058,40 @@ class _PreparedQueryGraph(Graph):
         return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
 
 
-def _run_shacl(data: Graph, where: dict, focus: set) -> tuple[list[Finding], Graph]:
-    from pyshacl import validate as shacl_validate
+#: the SHACL engines :func:`validate` can use
+SHACL_ENGINES = ("fast", "pyshacl")
 
+
+def shacl_engine(engine: str | None = None) -> str:
+    """The SHACL engine to use: ``engine``, else ``$DIPONTOLOGY_SHACL_ENGINE``, else ``"fast"``.
+
+    >>> shacl_engine("pyshacl")
+    'pyshacl'
+    """
+    engine = (engine or os.environ.get("DIPONTOLOGY_SHACL_ENGINE") or "fast").strip().lower()
+    if engine not in SHACL_ENGINES:
+        raise InputError(f"unknown SHACL engine {engine!r}", fix="use --engine fast or --engine pyshacl")
+    return engine
+
+
+def _run_shacl(data: Graph, where: dict, focus: set, engine: str | None = None) -> tuple[list[Finding], Graph]:
     shapes = shapes_graph()
-    if not isinstance(data, _PreparedQueryGraph):
-        fast = _PreparedQueryGraph()
-        fast += data
-        data = fast
-    with _quiet_rdflib():
-        _conforms, results, _text = shacl_validate(
-            data, shacl_graph=shapes, inference="none", advanced=False, inplace=True, allow_warnings=True,
-            allow_infos=True)
+    if shacl_engine(engine) == "fast":
+        # the same results as pySHACL (tests/test_fastvalidate.py), from a pyoxigraph copy of the graph
+        from .fastvalidate import validate_graph as fast_validate
+
+        results = fast_validate(data, shapes).graph()
+    else:
+        from pyshacl import validate as shacl_validate
+
+        if not isinstance(data, _PreparedQueryGraph):
+            fast = _PreparedQueryGraph()
+            fast += data
+            data = fast
+        with _quiet_rdflib():
+            _conforms, results, _text = shacl_validate(
+                data, shacl_graph=shapes, inference="none", advanced=False, inplace=True, allow_warnings=True,
+                allow_infos=True)
     if not isinstance(results, Graph):  # pySHACL returns a ValidationFailure when a shape itself is broken
         raise RuntimeError(f"the shapes in shapes/ could not be applied: {results}")
     findings: list[Finding] = []

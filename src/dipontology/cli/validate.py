@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="*", metavar="FILE", help="contribution files to validate")
     add_fail_on(p)
     add_data_dir(p)
+    p.add_argument("--engine", choices=("fast", "pyshacl"), type=str.lower, default=None,
+                   help="SHACL engine: fast (the default; pyoxigraph) or pyshacl (the reference, much slower); "
+                   "both give the same findings")
     add_output_options(p, ("text", "json", "md", "ttl"), "text")
     add_quiet(p)
     p.set_defaults(func=run)
@@ -41,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
     what = f"{len(args.files)} file(s) as a contribution" if args.files else "the published data"
     progress(args, f"validating {what} ...")
-    report = validate(args.files or None, fail_on=args.fail_on, data_dir=args.data_dir)
+    report = validate(args.files or None, fail_on=args.fail_on, data_dir=args.data_dir,
+                      engine=getattr(args, "engine", None))
     emit(report.render(args.format), args.output)
     if args.output:
         progress(args, report.summary())
