@@ -1,0 +1,153 @@
+"""A persistent store cache: parse the ontology, shapes and data once, open the parsed store in later commands.
+
+The cache key is the SHA-256 of the files' contents (in order, with their formats) and of the pyoxigraph version,
+so any change to any byte of any file, or a new pyoxigraph, makes a new entry; file names and times do not matter.
+An entry is a pyoxigraph on-disk store (RocksDB) under ``$DIPONTOLOGY_CACHE_DIR`` or ``~/.cache/dipontology``,
+built in a temporary folder and renamed into place when complete, so an interrupted build leaves no entry; hits
+open it read-only, so several processes can share it. Only the project's own files (and files a user names on
+the command line) go in: this is not a parser for untrusted contributions (``load`` is).
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> f = d / "a.ttl"
+>>> _ = f.write_text('<http://example.org/a> <http://example.org/p> "x" .')
+>>> first = cached_store([f], cache_dir=d / "cache")
+>>> second = cached_store([f], cache_dir=d / "cache")
+>>> (first.hit, second.hit, len(second.store), first.key == second.key)
+(False, True, 1, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import pyoxigraph as ox
+
+from .errors import InputError
+
+__all__ = ["CachedStore", "cache_dir", "cache_key", "cached_store", "clear", "entries"]
+
+#: bump when the layout of an entry changes
+LAYOUT = "1"
+#: entries kept; the least recently used beyond this are removed
+KEEP = 4
+
+_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
+            ".trig": ox.RdfFormat.TRIG, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML}
+
+
+@dataclass
+class CachedStore:
+    """An opened store and where it came from."""
+
+    store: ox.Store
+    key: str
+    path: Path
+    hit: bool          # opened from the cache (no parsing)
+    seconds: float     # time to hash and open (hit) or hash, parse and save (miss)
+
+
+def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """``override``, else ``$DIPONTOLOGY_CACHE_DIR``, else ``~/.cache/dipontology``."""
+    if override is not None:
+        return Path(override)
+    env = os.environ.get("DIPONTOLOGY_CACHE_DIR")
+    return Path(env) if env else Path.home() / ".cache" / "dipontology"
+
+
+def _format(path: Path) -> ox.RdfFormat:
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError("the store cache reads Turtle, N-Triples, N-Quads, TriG or RDF/XML files", file=str(path),
+                         fix="convert the file to Turtle first (dipontology convert)")
+    return fmt
+
+
+def cache_key(paths: Sequence[str | os.PathLike[str]]) -> str:
+    """The SHA-256 of the files' bytes and formats, in order, and of the layout and pyoxigraph versions."""
+    h = hashlib.sha256(f"dipontology-store-cache {LAYOUT} pyoxigraph {ox.__version__}\n".encode())
+    for p in paths:
+        p = Path(p)
+        fh = hashlib.sha256()
+        try:
+            with open(p, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    fh.update(block)
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", file=str(p),
+                             fix="check the path and its permissions") from None
+        h.update(f"{_format(p).file_extension} {fh.hexdigest()}\n".encode())
+    return h.hexdigest()
+
+
+def cached_store(paths: Sequence[str | os.PathLike[str]], *, cache_dir: str | os.PathLike[str] | None = None,
+                 refresh: bool = False) -> CachedStore:
+    """The files ``paths`` loaded into one store (default graph), from the cache when their contents were loaded
+    before; otherwise parsed, saved into the cache and returned.
+
+    :param refresh: ignore (and replace) an existing entry.
+    :raises InputError: if a file cannot be read or parsed (the entry is then not created).
+    """
+    started = time.perf_counter()
+    paths = [Path(p) for p in paths]
+    key = cache_key(paths)
+    root = globals()["cache_dir"](cache_dir)
+    final = root / "stores" / key
+    if final.is_dir() and not refresh:
+        try:
+            store = ox.Store.read_only(str(final))
+            os.utime(final)
+            return CachedStore(store, key, final, True, time.perf_counter() - started)
+        except OSError:
+            shutil.rmtree(final, ignore_errors=True)   # a damaged entry: rebuild it
+    (root / "stores").mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=root / "stores"))
+    try:
+        store = ox.Store(str(tmp))
+        for p in paths:
+            try:
+                store.bulk_load(path=str(p), format=_format(p), to_graph=ox.DefaultGraph())
+            except SyntaxError as exc:
+                raise InputError(f"cannot parse the file: {exc}", file=str(p),
+                                 fix="fix the syntax error (dipontology validate names file and line)") from None
+        store.flush()
+        store.optimize()
+        del store
+        if final.exists():
+            shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _evict(root / "stores", keep=KEEP, current=final)
+    store = ox.Store.read_only(str(final))
+    return CachedStore(store, key, final, False, time.perf_counter() - started)
+
+
+def entries(cache_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The complete cache entries, most recently used first."""
+    d = globals()["cache_dir"](cache_dir) / "stores"
+    if not d.is_dir():
+        return []
+    return sorted((p for p in d.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _evict(stores: Path, keep: int, current: Path) -> None:
+    for p in [p for p in entries(stores.parent) if p != current][max(0, keep - 1):]:
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def clear(cache_dir: str | os.PathLike[str] | None = None) -> int:
+    """Remove every entry; return how many there were."""
+    found = entries(cache_dir)
+    for p in found:
+        shutil.rmtree(p, ignore_errors=True)
+    return len(found)
