@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -530,6 +532,7 @@ def accept(file: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | N
     :raises InputError: if the file cannot be read, or would overwrite a file that exists.
     """
     data = (Path(data_dir) if data_dir is not None else resources.data_dir()).resolve()
+    recover(data)
     report = validate([file], fail_on=fail_on, data_dir=data, limits=limits)
     if report.failing(fail_on):
         return Accepted(report, [], True)
@@ -616,6 +619,17 @@ def _plan(graph: Graph, vocab, defined_in: dict, data: Path, source_file: Path) 
     return plan
 
 
+def _canonical(g: Graph) -> Graph:
+    """``g`` with blank nodes relabelled canonically, so that the Turtle written for it is the same bytes on every
+    run (rdflib orders inlined blank nodes by their random labels)."""
+    from rdflib.compare import to_canonical_graph
+
+    out = Graph()
+    for t in to_canonical_graph(g):
+        out.add(t)
+    return out
+
+
 def _stage(plan: dict[Path, Graph], data: Path, source_file: Path,
            appendable: set[Path] = frozenset()) -> tuple[Path, list[tuple[Path, Path]]]:
     """Write every new file version into a staging folder beside the data folder (never inside it, so an
@@ -629,6 +643,7 @@ def _stage(plan: dict[Path, Graph], data: Path, source_file: Path,
     stamp = date.today().isoformat()
     try:
         for i, (target, sub) in enumerate(sorted(plan.items())):
+            sub = _canonical(sub)
             bind_all(sub)
             body = sub.serialize(format="turtle")
             appending = target.resolve() in appendable
@@ -658,21 +673,94 @@ def _stage(plan: dict[Path, Graph], data: Path, source_file: Path,
     return staging, staged
 
 
+#: the commit journal in a staging folder: once it exists, the staged files are to be renamed into place
+_JOURNAL = "COMMIT.json"
+_STAGING_PREFIX = ".dipontology-accept-"
+
+
+def _write_journal(staging: Path, staged: list[tuple[Path, Path]]) -> Path:
+    journal = staging / _JOURNAL
+    tmp = staging / (_JOURNAL + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump({"data": str(staged[0][1].parent if staged else staging.parent),
+                   "files": [[str(t), str(target)] for t, target in staged]}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, journal)
+    try:  # make the rename durable before any target is touched
+        fd = os.open(staging, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:  # pragma: no cover - directories cannot be fsynced on some systems
+        pass
+    return journal
+
+
+def recover(data_dir: str | os.PathLike[str] | None = None, *, stale_after: float = 600.0) -> list[Path]:
+    """Finish an ``accept`` that was killed while renaming its files into place (SIGKILL, power loss).
+
+    An accept writes every new file version into a staging folder beside the data folder, then a commit journal,
+    then renames the files into place. If it dies after the journal was written, this completes the renames (the
+    staged files are complete and were re-read before the journal was written), so the data folder ends in the
+    accepted state; a staging folder without a journal (the accept died while staging, the data folder was never
+    touched) is removed once it is older than ``stale_after`` seconds. :func:`accept` calls this first.
+
+    :return: the data files that were completed.
+
+    >>> import tempfile, pathlib
+    >>> recover(pathlib.Path(tempfile.mkdtemp()) / "data")
+    []
+    """
+    data = (Path(data_dir) if data_dir is not None else resources.data_dir()).resolve()
+    completed: list[Path] = []
+    if not data.parent.is_dir():
+        return completed
+    for staging in sorted(data.parent.glob(_STAGING_PREFIX + "*")):
+        if not staging.is_dir():
+            continue
+        journal = staging / _JOURNAL
+        if journal.is_file():
+            try:
+                doc = json.loads(journal.read_text(encoding="utf-8"))
+                files = [(Path(a), Path(b)) for a, b in doc["files"]]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # not ours to judge: leave it for a person
+            if not all(b.resolve().is_relative_to(data) for _a, b in files):
+                continue  # the journal of another data folder beside this one
+            for tmp, target in files:
+                if tmp.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(tmp, target)
+                    completed.append(target)
+            shutil.rmtree(staging, ignore_errors=True)
+        elif time.time() - staging.stat().st_mtime > stale_after:
+            shutil.rmtree(staging, ignore_errors=True)
+    return completed
+
+
 def _commit(staging: Path, staged: list[tuple[Path, Path]], before_commit=None) -> list[Path]:
-    """Rename staged files into place; on failure put back what was there and remove what was new."""
+    """Rename staged files into place; on failure put back what was there and remove what was new. A commit
+    journal written first lets :func:`recover` finish the renames if the process is killed between them."""
     done: list[tuple[Path, Path | None]] = []
+    journal: Path | None = None
     try:
         if before_commit is not None:
             before_commit(staged)
-        for i, (tmp, target) in enumerate(staged):
-            backup = None
+        backups: dict[int, Path] = {}
+        for i, (_tmp, target) in enumerate(staged):
             if target.exists():
-                backup = staging / f"{i:03d}-{target.name}.backup"
-                shutil.copy2(target, backup)
+                backups[i] = staging / f"{i:03d}-{target.name}.backup"
+                shutil.copy2(target, backups[i])
+        journal = _write_journal(staging, staged)
+        for i, (tmp, target) in enumerate(staged):
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, target)
-            done.append((target, backup))
+            done.append((target, backups.get(i)))
     except BaseException:
+        if journal is not None:
+            journal.unlink(missing_ok=True)  # rolling back: recover() must not roll forward
         for target, backup in reversed(done):
             if backup is not None:
                 os.replace(backup, target)
