@@ -1,0 +1,419 @@
+"""Time each stage of dipontology beside the plain-library baseline on the same generated files.
+
+    python bench/generate.py --triples 10000 100000 1000000      # data under /tmp/dipontology-bench
+    python bench/run.py --sizes 10000 100000 --runs 3 --write docs/performance.md
+
+Every measurement runs in its own subprocess (so peak memory, ``ru_maxrss``, is that measurement's), repeats the
+timed step ``--runs`` times and reports the median. A baseline that does not finish within its time box is killed
+and recorded as ``> N s (stopped)``. Results are appended to ``<bench dir>/results.json`` (one record per size and
+stage) and, with ``--write``, rendered into the tables of docs/performance.md (see :func:`render`).
+
+Stages (ours / baseline):
+  load       our cached store, cold (parse into the on-disk cache) and warm (open it) / rdflib ``Graph.parse``,
+             and pyoxigraph's own in-memory ``bulk_load`` (the reference for our overhead)
+  validate   dipontology.fastvalidate on the store / pySHACL, same shapes, inference none
+  contrib    a 1,000-triple contribution against the loaded published graph (focus mode) / -
+  query      every named query through our store API / rdflib's SPARQL engine, and the same text on plain pyoxigraph
+  export     every graph format through dipontology.export / rdflib ``Graph.serialize``
+  check      the ontology QC rules (dipontology.check) on ontology + data / -
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(os.environ.get("DIPONTOLOGY_BENCH_DIR", "/tmp/dipontology-bench"))
+HERE = Path(__file__).resolve().parent
+
+
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+#: a step slower than this is not repeated (the record then shows fewer runs than asked)
+SLOW = 60.0
+
+
+def _median_times(fn, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+        if out[-1] > SLOW:
+            break
+    return out
+
+
+def _onto() -> Path:
+    from dipontology import resources
+
+    return Path(resources.ontology_file())
+
+
+def _ox_store(path: Path):
+    import pyoxigraph as ox
+
+    st = ox.Store()
+    st.bulk_load(path=str(_onto()), format=ox.RdfFormat.TURTLE)
+    st.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    return st
+
+
+def _rdflib_graph(path: Path):
+    from rdflib import Graph
+
+    g = Graph()
+    g.parse(_onto(), format="turtle")
+    g.parse(path, format="turtle")
+    return g
+
+
+# --------------------------------------------------------------------------------------------------------------
+# measurements (each runs in a child process: python bench/run.py --measure NAME FILE RUNS)
+
+
+def m_load_rdflib(path: Path, runs: int) -> dict:
+    return {"seconds": _median_times(lambda: _rdflib_graph(path), runs)}
+
+
+def m_load_pyoxigraph(path: Path, runs: int) -> dict:
+    return {"seconds": _median_times(lambda: _ox_store(path), runs)}
+
+
+def m_load_ours_cold(path: Path, runs: int) -> dict:
+    import tempfile
+
+    from dipontology.cache import cached_store
+
+    d = tempfile.mkdtemp(prefix="dipontology-bench-cache-")
+    secs = _median_times(lambda: cached_store([_onto(), path], cache_dir=d, refresh=True), runs)
+    return {"seconds": secs}
+
+
+def m_load_ours_warm(path: Path, runs: int) -> dict:
+    import tempfile
+
+    from dipontology.cache import cached_store
+
+    d = tempfile.mkdtemp(prefix="dipontology-bench-cache-")
+    cached_store([_onto(), path], cache_dir=d)
+    hits = []
+    secs = _median_times(lambda: hits.append(len(cached_store([_onto(), path], cache_dir=d).store)), runs)
+    return {"seconds": secs, "triples": hits[0]}
+
+
+def m_validate_ours(path: Path, runs: int) -> dict:
+    from dipontology import validate as V
+    from dipontology.fastvalidate import validate_store
+
+    st = _ox_store(path)
+    shapes = V.shapes_graph()
+    counts = []
+    secs = _median_times(lambda: counts.append(len(validate_store(st, shapes).graph())), runs)
+    rep = validate_store(st, shapes)
+    return {"seconds": secs, "results": len(rep.results), "fallback": [str(s) for s in rep.fallback_shapes]}
+
+
+def m_validate_pyshacl(path: Path, runs: int) -> dict:
+    from pyshacl import validate as shacl_validate
+
+    from dipontology import validate as V
+
+    g = _rdflib_graph(path)
+    shapes = V.shapes_graph()
+    found = []
+
+    def go():
+        _c, results, _t = shacl_validate(g, shacl_graph=shapes, inference="none", advanced=False,
+                                         allow_warnings=True, allow_infos=True)
+        from rdflib.namespace import RDF, SH
+
+        found.append(len(set(results.subjects(RDF.type, SH.ValidationResult))))
+
+    return {"seconds": _median_times(go, runs), "results": found[0]}
+
+
+def _contribution(path: Path) -> Path:
+    """1,000 triples of new initiatives that reference the published actors, sources, places and conflicts."""
+    sys.path.insert(0, str(HERE))
+    from generate import generate
+
+    out = BENCH_DIR / "contrib"
+    p = generate(1000, out, violation_rate=0.05, seed=99)
+    text = p.read_text().replace("initiative-", "contributed-initiative-")
+    q = out / "contribution-1000.ttl"
+    q.write_text(text)
+    return q
+
+
+def m_contrib_ours(path: Path, runs: int) -> dict:
+    import pyoxigraph as ox
+
+    from dipontology import validate as V
+    from dipontology.fastvalidate import validate_store
+
+    st = _ox_store(path)
+    shapes = V.shapes_graph()
+    validate_store(st, shapes, focus=[ox.NamedNode("https://w3id.org/dipontology/id/case/initiative-0")])  # warm
+    contrib = list(ox.parse(path=str(_contribution(path)), format=ox.RdfFormat.TURTLE))
+    results = []
+
+    def go():
+        dg = ox.DefaultGraph()
+        quads = [ox.Quad(t.subject, t.predicate, t.object, dg) for t in contrib]
+        new = [q for q in quads if q not in st]
+        st.extend(new)
+        focus = {t.subject for t in contrib}
+        rep = validate_store(st, shapes, focus=focus)
+        rep.graph()
+        results.append(len(rep.results))
+        for q in new:
+            st.remove(q)
+
+    return {"seconds": _median_times(go, runs), "results": results[0], "contribution_triples": len(contrib)}
+
+
+def _named_queries():
+    from dipontology import query as Q
+
+    out = []
+    for name, q in sorted(Q.library().items()):
+        params = {}
+        for m in re.finditer(r"--param\s+(\w+)=(\S+)", q.example or ""):
+            params[m.group(1)] = m.group(2)
+        try:
+            bindings = q.bindings(params)
+        except Exception:  # noqa: BLE001 - a query whose example does not bind: skipped and reported
+            out.append((name, q, None))
+            continue
+        out.append((name, q, bindings))
+    return out
+
+
+def _embedded(st):
+    from dipontology.store import Embedded
+
+    e = Embedded.__new__(Embedded)
+    e.inferred, e.store, e.description = False, st, "bench store"
+    return e
+
+
+def m_query_ours(path: Path, runs: int) -> dict:
+    import pyoxigraph as ox
+
+    from dipontology import graph as G
+    from dipontology.namespaces import PREFIXES
+    from dipontology.store import check_query, insert_values
+
+    st = _ox_store(path)
+    ours = _embedded(st)
+    per: dict = {}
+    for name, q, b in _named_queries():
+        if b is None:
+            per[name] = {"skipped": "needs a parameter its example does not give"}
+            continue
+        rows = []
+        t_ours = _median_times(lambda: rows.append(len(ours.query(q.text, bindings=b, source=q.source))), runs)
+        info = check_query(q.text)
+        subs, rest = {}, {}
+        for k, v in b.items():
+            if info.kind == "select" and k in info.variables:
+                subs[ox.Variable(k)] = G.to_oxigraph(v)
+            else:
+                rest[k] = v
+        text = insert_values(q.text, rest)
+
+        def plain():
+            r = st.query(text, prefixes=PREFIXES, substitutions=subs or None)
+            if hasattr(r, "__iter__"):
+                for _ in r:
+                    pass
+
+        t_plain = _median_times(plain, runs)
+        per[name] = {"ours": statistics.median(t_ours), "pyoxigraph": statistics.median(t_plain), "rows": rows[0]}
+    return {"seconds": [sum(v["ours"] for v in per.values() if "ours" in v)], "queries": per}
+
+
+def m_query_rdflib(path: Path, runs: int, box: float = 60.0) -> dict:
+    from dipontology.namespaces import PREFIXES
+
+    g = _rdflib_graph(path)
+    per: dict = {}
+
+    class Stop(Exception):
+        pass
+
+    def alarm(_s, _f):
+        raise Stop
+
+    signal.signal(signal.SIGALRM, alarm)
+    for name, q, b in _named_queries():
+        if b is None:
+            per[name] = {"skipped": "needs a parameter its example does not give"}
+            continue
+        times = []
+        try:
+            for _ in range(runs):
+                signal.setitimer(signal.ITIMER_REAL, box)
+                t = time.perf_counter()
+                list(g.query(q.text, initNs=PREFIXES, initBindings=b))
+                times.append(time.perf_counter() - t)
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                if times[-1] > box / 3:
+                    break
+            per[name] = {"rdflib": statistics.median(times)}
+        except Stop:
+            per[name] = {"rdflib_stopped": box}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return {"seconds": [sum(v.get("rdflib", 0) for v in per.values())], "queries": per}
+
+
+def m_export_ours(path: Path, runs: int) -> dict:
+    from dipontology.export import GRAPH_FORMATS, serialize_triples
+
+    st = _ox_store(path)
+    triples = [q.triple for q in st]
+    per = {}
+    for fmt in GRAPH_FORMATS:
+        per[fmt] = statistics.median(_median_times(lambda: serialize_triples(triples, fmt), runs))
+    return {"seconds": [sum(per.values())], "formats": per}
+
+
+def m_export_rdflib(path: Path, runs: int, box: float = 120.0) -> dict:
+    g = _rdflib_graph(path)
+    names = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml", "trig": "trig"}
+    per = {}
+
+    class Stop(Exception):
+        pass
+
+    def alarm(_s, _f):
+        raise Stop
+
+    signal.signal(signal.SIGALRM, alarm)
+    for fmt, rf in names.items():
+        try:
+            signal.setitimer(signal.ITIMER_REAL, box)
+            times = []
+            for _ in range(runs):
+                t = time.perf_counter()
+                g.serialize(format=rf)
+                times.append(time.perf_counter() - t)
+                if times[-1] > box / 3:
+                    break
+            per[fmt] = statistics.median(times)
+        except Stop:
+            per[fmt] = f"> {box:.0f} s (stopped)"
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return {"seconds": [sum(v for v in per.values() if isinstance(v, float))], "formats": per}
+
+
+def m_check_ours(path: Path, runs: int) -> dict:
+    from dipontology.check import check
+
+    found = []
+    secs = _median_times(lambda: found.append(len(check([_onto(), path], fail_on="none").findings)), runs)
+    return {"seconds": secs, "findings": found[0]}
+
+
+MEASURES = {k[2:]: v for k, v in globals().items() if k.startswith("m_")}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the driver
+
+
+def measure(name: str, path: Path, runs: int, box: float) -> dict:
+    """Run one measurement in a child process under a time box; record median, runs and peak memory."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", name, str(path), str(runs)]
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=box,
+                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    except subprocess.TimeoutExpired:
+        return {"stage": name, "stopped": round(box), "note": f"> {box:.0f} s (stopped)"}
+    if proc.returncode != 0:
+        return {"stage": name, "error": proc.stderr.strip().splitlines()[-1:] or ["exit %d" % proc.returncode]}
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["stage"] = name
+    out["median"] = statistics.median(out["seconds"])
+    out["wall"] = round(time.perf_counter() - started, 2)
+    return out
+
+
+def machine() -> dict:
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+
+    mem = ""
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "rdflib": rdflib.__version__, "pyshacl": pyshacl.__version__,
+            "pyoxigraph": pyoxigraph.__version__}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--measure", nargs=3, metavar=("NAME", "FILE", "RUNS"), help=argparse.SUPPRESS)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--stages", nargs="+", default=list(MEASURES))
+    ap.add_argument("--box", type=float, default=600.0, help="time box of one baseline measurement, seconds")
+    ap.add_argument("--results", type=Path, default=BENCH_DIR / "results.json")
+    args = ap.parse_args(argv)
+    if args.measure:
+        name, file, runs = args.measure
+        out = MEASURES[name](Path(file), int(runs))
+        out["rss_mb"] = _rss_mb()
+        out["seconds"] = [round(s, 4) for s in out["seconds"]]
+        print(json.dumps(out, default=str))
+        return 0
+    records = json.loads(args.results.read_text()) if args.results.exists() else {"machine": machine(), "runs": []}
+    records["machine"] = machine()
+    for size in args.sizes:
+        path = BENCH_DIR / f"gen-{size}.ttl"
+        if not path.exists():
+            print(f"missing {path}: run bench/generate.py --triples {size}", file=sys.stderr)
+            return 2
+        for stage in args.stages:
+            print(f"{size} {stage} ...", file=sys.stderr, flush=True)
+            r = measure(stage, path, args.runs, args.box)
+            r["size"] = size
+            r["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            records["runs"] = [x for x in records["runs"] if not (x["size"] == size and x["stage"] == stage)]
+            records["runs"].append(r)
+            args.results.parent.mkdir(parents=True, exist_ok=True)
+            tmp = args.results.with_suffix(".tmp")
+            tmp.write_text(json.dumps(records, indent=1, default=str))
+            os.replace(tmp, args.results)
+            print(f"  {r.get('median', r.get('note', r.get('error')))} s, {r.get('rss_mb')} MB", file=sys.stderr,
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
