@@ -245,8 +245,10 @@ def m_query_ours(path: Path, runs: int) -> dict:
     return {"seconds": [sum(v["ours"] for v in per.values() if "ours" in v)], "queries": per}
 
 
-def m_query_rdflib(path: Path, runs: int, box: float = 60.0) -> dict:
+def m_query_rdflib(path: Path, runs: int) -> dict:
     from dipontology.namespaces import PREFIXES
+
+    box = float(os.environ.get("DIPONTOLOGY_BENCH_QUERY_BOX", "60"))  # time box of one query
 
     g = _rdflib_graph(path)
     per: dict = {}
@@ -291,7 +293,8 @@ def m_export_ours(path: Path, runs: int) -> dict:
     return {"seconds": [sum(per.values())], "formats": per}
 
 
-def m_export_rdflib(path: Path, runs: int, box: float = 120.0) -> dict:
+def m_export_rdflib(path: Path, runs: int) -> dict:
+    box = float(os.environ.get("DIPONTOLOGY_BENCH_EXPORT_BOX", "120"))  # time box of one format
     g = _rdflib_graph(path)
     names = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml", "trig": "trig"}
     per = {}

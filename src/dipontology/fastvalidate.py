@@ -451,6 +451,19 @@ _COMPONENT = {
 }
 
 
+(_C_CLASS, _C_DATATYPE, _C_MIN, _C_MAX, _C_PATTERN, _C_IN, _C_NODEKIND, _C_LANGIN, _C_OR, _C_UNIQUELANG,
+ _C_QUALIFIED) = range(11)
+_CODES = {SH["class"]: _C_CLASS, SH.datatype: _C_DATATYPE, SH.minCount: _C_MIN, SH.maxCount: _C_MAX,
+          SH.pattern: _C_PATTERN, SH["in"]: _C_IN, SH.nodeKind: _C_NODEKIND, SH.languageIn: _C_LANGIN,
+          SH["or"]: _C_OR, SH.uniqueLang: _C_UNIQUELANG, SH.qualifiedValueShape: _C_QUALIFIED}
+#: sh:nodeKind -> the pyoxigraph term types it allows
+_NODE_KINDS = {
+    SH.IRI: (ox.NamedNode,), SH.BlankNode: (ox.BlankNode,), SH.Literal: (ox.Literal,),
+    SH.BlankNodeOrIRI: (ox.NamedNode, ox.BlankNode), SH.BlankNodeOrLiteral: (ox.BlankNode, ox.Literal),
+    SH.IRIOrLiteral: (ox.NamedNode, ox.Literal),
+}
+
+
 class _Evaluator:
     def __init__(self, program: ShapesProgram, data: _Data):
         self.program = program
@@ -458,6 +471,7 @@ class _Evaluator:
         self._conforms: dict = {}
         self._regex: dict = {}
         self._lits: dict = {}
+        self._compiled: dict = {}
 
     # values of a shape at a focus node
     def value_nodes(self, shape: _Shape, focus) -> list:
@@ -472,73 +486,106 @@ class _Evaluator:
             got = self._conforms[key] = not any(True for _ in self.evaluate(shape, [node]))
         return got
 
+    def _checks(self, shape: _Shape) -> list:
+        """The shape's constraints compiled once: (code, prepared argument, component)."""
+        got = self._compiled.get(shape.node)
+        if got is not None:
+            return got
+        params = shape.params
+        checks = []
+        for p, args in params.items():
+            code = _CODES.get(p)
+            if code is None:
+                continue   # sh:flags, sh:qualifiedMin/MaxCount: read with their main parameter
+            comp = _COMPONENT.get(p)
+            for arg in args:
+                if code == _C_CLASS:
+                    prep = to_ox(arg)
+                elif code == _C_NODEKIND:
+                    prep = _NODE_KINDS.get(arg, ())
+                elif code == _C_PATTERN:
+                    prep = self._compile(arg, params.get(SH.flags, [None])[0])
+                elif code in (_C_MIN, _C_MAX):
+                    prep = int(arg)
+                elif code == _C_IN:
+                    prep = {to_ox(a) for a in arg}
+                elif code == _C_LANGIN:
+                    prep = {str(a).lower() for a in arg}
+                elif code == _C_UNIQUELANG:
+                    if not _true(arg):
+                        continue
+                    prep = True
+                elif code == _C_OR:
+                    prep = [self.program.shape(a) for a in arg]
+                elif code == _C_QUALIFIED:
+                    prep = (self.program.shape(arg), [int(x) for x in params.get(SH.qualifiedMinCount, [])],
+                            [int(x) for x in params.get(SH.qualifiedMaxCount, [])])
+                else:  # datatype
+                    prep = arg
+                checks.append((code, prep, comp))
+        self._compiled[shape.node] = checks
+        return checks
+
     def evaluate(self, shape: _Shape, focus_nodes: Iterable):
         """Yield the core results of ``shape`` (and its property shapes) at each focus node."""
-        params = shape.params
+        checks = self._checks(shape)
+        props = shape.properties
+        is_instance = self.data.is_instance
         for f in focus_nodes:
             vs = self.value_nodes(shape, f)
-            for p, args in params.items():
-                comp = _COMPONENT.get(p)
-                for arg in args:
-                    if p == SH["class"]:
-                        cls = to_ox(arg)
-                        for v in vs:
-                            if isinstance(v, ox.Literal) or not self.data.is_instance(v, cls):
-                                yield _Result(f, shape, comp, v)
-                    elif p == SH.datatype:
-                        for v in vs:
-                            if not self._datatype_ok(v, arg):
-                                yield _Result(f, shape, comp, v)
-                    elif p == SH.nodeKind:
-                        for v in vs:
-                            if not _node_kind_ok(v, arg):
-                                yield _Result(f, shape, comp, v)
-                    elif p == SH.pattern:
-                        rx = self._compile(arg, params.get(SH.flags, [None])[0])
-                        for v in vs:
-                            if isinstance(v, ox.BlankNode) or not rx.search(v.value):
-                                yield _Result(f, shape, comp, v)
-                    elif p == SH.minCount:
-                        if len(vs) < int(arg):
-                            yield _Result(f, shape, comp)
-                    elif p == SH.maxCount:
-                        if len(vs) > int(arg):
-                            yield _Result(f, shape, comp)
-                    elif p == SH["in"]:
-                        allowed = {to_ox(a) for a in arg}
-                        for v in vs:
-                            if v not in allowed:
-                                yield _Result(f, shape, comp, v)
-                    elif p == SH.languageIn:
-                        need = {str(a).lower() for a in arg}
-                        for v in vs:
-                            if not _lang_ok(v, need):
-                                yield _Result(f, shape, comp, v)
-                    elif p == SH.uniqueLang:
-                        if _true(arg):
-                            found, dup = set(), set()
-                            for v in vs:
-                                if isinstance(v, ox.Literal) and v.language:
-                                    low = v.language.lower()
-                                    (dup if low in found else found).add(low)
-                            for _d in dup:
-                                yield _Result(f, shape, comp)
-                    elif p == SH["or"]:
-                        alts = [self.program.shape(a) for a in arg]
-                        for v in vs:
-                            if not any(self.conforms(v, a) for a in alts):
-                                yield _Result(f, shape, comp, v)
-                    elif p == SH.qualifiedValueShape:
-                        q = self.program.shape(arg)
-                        n = sum(1 for v in vs if self.conforms(v, q))
-                        for lo in params.get(SH.qualifiedMinCount, []):
-                            if n < int(lo):
-                                yield _Result(f, shape, SH.QualifiedMinCountConstraintComponent)
-                        for hi in params.get(SH.qualifiedMaxCount, []):
-                            if n > int(hi):
-                                yield _Result(f, shape, SH.QualifiedMaxCountConstraintComponent)
-                    # sh:flags, qualifiedMin/MaxCount are read with their main parameter
-            for ps in shape.properties:
+            for code, arg, comp in checks:
+                if code == _C_CLASS:
+                    for v in vs:
+                        if isinstance(v, ox.Literal) or not is_instance(v, arg):
+                            yield _Result(f, shape, comp, v)
+                elif code == _C_NODEKIND:
+                    for v in vs:
+                        if not isinstance(v, arg):
+                            yield _Result(f, shape, comp, v)
+                elif code == _C_PATTERN:
+                    for v in vs:
+                        if isinstance(v, ox.BlankNode) or not arg.search(v.value):
+                            yield _Result(f, shape, comp, v)
+                elif code == _C_MIN:
+                    if len(vs) < arg:
+                        yield _Result(f, shape, comp)
+                elif code == _C_MAX:
+                    if len(vs) > arg:
+                        yield _Result(f, shape, comp)
+                elif code == _C_DATATYPE:
+                    for v in vs:
+                        if not self._datatype_ok(v, arg):
+                            yield _Result(f, shape, comp, v)
+                elif code == _C_IN:
+                    for v in vs:
+                        if v not in arg:
+                            yield _Result(f, shape, comp, v)
+                elif code == _C_LANGIN:
+                    for v in vs:
+                        if not _lang_ok(v, arg):
+                            yield _Result(f, shape, comp, v)
+                elif code == _C_UNIQUELANG:
+                    found, dup = set(), set()
+                    for v in vs:
+                        if isinstance(v, ox.Literal) and v.language:
+                            low = v.language.lower()
+                            (dup if low in found else found).add(low)
+                    for _d in dup:
+                        yield _Result(f, shape, comp)
+                elif code == _C_OR:
+                    for v in vs:
+                        if not any(self.conforms(v, a) for a in arg):
+                            yield _Result(f, shape, comp, v)
+                elif code == _C_QUALIFIED:
+                    q, lows, highs = arg
+                    n = sum(1 for v in vs if self.conforms(v, q))
+                    for lo in lows:
+                        if n < lo:
+                            yield _Result(f, shape, SH.QualifiedMinCountConstraintComponent)
+                    for hi in highs:
+                        if n > hi:
+                            yield _Result(f, shape, SH.QualifiedMaxCountConstraintComponent)
+            for ps in props:
                 yield from self.evaluate(ps, vs)
 
     def _compile(self, pattern, flags):
@@ -588,14 +635,6 @@ def _actual(lit: Literal, rule) -> bool:
               XSD.time: time, XSD.dateTime: datetime}
     kind = checks.get(rule)
     return True if kind is None else isinstance(value, kind)
-
-
-def _node_kind_ok(v, kind) -> bool:
-    iri, bnode, lit = isinstance(v, ox.NamedNode), isinstance(v, ox.BlankNode), isinstance(v, ox.Literal)
-    return {
-        SH.IRI: iri, SH.BlankNode: bnode, SH.Literal: lit, SH.BlankNodeOrIRI: iri or bnode,
-        SH.BlankNodeOrLiteral: bnode or lit, SH.IRIOrLiteral: iri or lit,
-    }.get(kind, False)
 
 
 def _lang_ok(v, need: set) -> bool:
