@@ -1,7 +1,7 @@
 """Coverage-guided fuzzing (atheris/libFuzzer) of the parsers' entry points, with a fixed time budget. By hand:
 
     pip install atheris                      # a manylinux wheel exists for CPython 3.11 on x86-64
-    python tests/fuzz/atheris_parsers.py -max_total_time=300 tests/fuzz/corpus
+    python tests/fuzz/atheris_parsers.py -max_total_time=300          # corpus in $TMPDIR/dipontology-fuzz-corpus
     python tests/fuzz/atheris_parsers.py tests/fuzz/regressions/<file>     # replay one input
 
 The first byte of each input picks the entry point: ``load_bytes`` in each RDF format (and sniffed), the CSV
@@ -89,8 +89,9 @@ def main() -> None:
         args.append(f"-artifact_prefix={regressions}{os.sep}")
     corpus = [a for a in args[1:] if not a.startswith("-")]
     if not corpus:
-        seed_corpus(HERE / "corpus")
-        args.append(str(HERE / "corpus"))
+        default = Path(tempfile.gettempdir()) / "dipontology-fuzz-corpus"
+        seed_corpus(default)
+        args.append(str(default))
     atheris.Setup(args, run_one)
     atheris.Fuzz()
 
