@@ -112,6 +112,8 @@ def render(records: dict) -> str:
                 elif "rdflib_stopped" in r:
                     rd, rtxt = f"> {r['rdflib_stopped']:.0f} s (stopped)", f"> {r['rdflib_stopped'] / q['ours']:.0f}x"
                     ratios.append(r["rdflib_stopped"] / q["ours"])
+                elif "rdflib_error" in r:
+                    rd, rtxt = "fails: " + r["rdflib_error"].replace("|", "/")[:60], "-"
                 else:
                     rd, rtxt = "not run", "-"
                 ov = q["ours"] / q["pyoxigraph"] if q["pyoxigraph"] else None
