@@ -92,7 +92,7 @@ def test_eight_clients_mixed_load(served):
     statuses = Counter((kind, status) for kind, status, _b, _s in results)
     slow = [r for r in results if r[0] == "slow"]
     fast = [r for r in results if r[0] != "slow"]
-    assert len(results) >= 50 and len(slow) >= CLIENTS, statuses
+    assert len(results) >= 50 and len(slow) >= 3, statuses
     # every ordinary request answered 200, none with 5xx or a dropped connection
     assert all(status == 200 for _k, status, _b, _s in fast), statuses
     # every slow query answered with its time-limit error, in bounded time
