@@ -90,6 +90,7 @@ def test_eight_clients_mixed_load(served):
     for t in threads:
         t.join()
     statuses = Counter((kind, status) for kind, status, _b, _s in results)
+    print("load:", len(results), "requests", dict(statuses), "rss", baseline, max(rss))
     slow = [r for r in results if r[0] == "slow"]
     fast = [r for r in results if r[0] != "slow"]
     assert len(results) >= 50 and len(slow) >= 3, statuses
