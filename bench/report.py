@@ -33,7 +33,8 @@ def _t(rec: dict | None) -> str:
     if "error" in rec:
         return "error: " + " ".join(rec["error"])[:80]
     n = len(rec["seconds"])
-    return f"{_s(rec['median'])} s" + (f" ({n} run{'s' if n > 1 else ''})" if n < 3 else "")
+    summed = "formats" in rec or "queries" in rec   # a sum of per-item medians
+    return f"{_s(rec['median'])} s" + (f" ({n} run{'s' if n > 1 else ''})" if n < 3 and not summed else "")
 
 
 def _ratio(base: dict | None, ours: dict | None) -> str:
@@ -132,10 +133,17 @@ def render(records: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--results", type=Path, default=BENCH_DIR / "results.json")
+    ap.add_argument("--results", type=Path, nargs="+", default=[BENCH_DIR / "results.json"],
+                    help="results files of bench/run.py (merged; a later file wins for the same size and stage)")
     ap.add_argument("--write", type=Path, help="replace the tables between the markers of this file")
     args = ap.parse_args(argv)
-    text = render(json.loads(args.results.read_text()))
+    records: dict = {"runs": []}
+    for f in args.results:
+        rec = json.loads(f.read_text())
+        records["machine"] = rec["machine"]
+        seen = {(r["size"], r["stage"]) for r in rec["runs"]}
+        records["runs"] = [r for r in records["runs"] if (r["size"], r["stage"]) not in seen] + rec["runs"]
+    text = render(records)
     if not args.write:
         sys.stdout.write(text)
         return 0
