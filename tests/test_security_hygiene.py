@@ -217,3 +217,14 @@ def test_release_csv_files_are_spreadsheet_safe(hostile_release):
              for row in _csv.reader(_io.StringIO(f.read_text(encoding="utf-8"))) for cell in row]
     assert any("HYPERLINK" in c for c in cells)  # the record is in the published tables
     assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r") or (c[:1] == "-" and not c[1:2].isdigit())]
+
+
+def test_error_messages_never_replay_hidden_characters(tmp_path):
+    """A parse error quotes the offending input: ESC and bidi characters in it are escaped before they reach the
+    terminal."""
+    bad = tmp_path / "esc.nt"
+    bad.write_bytes(b'<https://e.org/a> <https://e.org/p> "x" \x1b[31mRED\xe2\x80\xae .\n')
+    proc = subprocess.run(CLI + ["validate", str(bad)], capture_output=True, timeout=120)
+    assert proc.returncode == 2
+    assert b"\\u001b" in proc.stderr and b"\x1b" not in proc.stderr + proc.stdout
+    assert "\u202e".encode() not in proc.stderr + proc.stdout

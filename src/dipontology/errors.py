@@ -5,7 +5,12 @@ Every stage raises :class:`InputError` for input it cannot use; the command line
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+#: characters a terminal would obey rather than show: C0/C1 controls (ESC starts escape sequences), bidirectional
+#: overrides and isolates, zero-width characters. Messages quote input, so they are written as \\uXXXX escapes.
+_HIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
 @dataclass
@@ -20,6 +25,8 @@ class InputError(Exception):
 
     >>> str(InputError("unexpected token", file="case.ttl", line=3, column=7, fix="close the string"))
     'case.ttl:3:7: unexpected token (fix: close the string)'
+    >>> str(InputError("bad token '\x1b[2J'"))  # input quoted in a message never reaches a terminal raw
+    "bad token '\\\\u001b[2J'"
     """
 
     message: str
@@ -41,7 +48,7 @@ class InputError(Exception):
         text = f"{loc}: {self.message}" if loc else self.message
         if self.fix:
             text += f" (fix: {self.fix})"
-        return text
+        return _HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class DependencyError(InputError):
