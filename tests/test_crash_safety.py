@@ -124,15 +124,13 @@ def test_killed_build_before_the_swap_leaves_the_previous_release(built, tmp_pat
     dist = tmp_path / "dist"
     shutil.copytree(built, dist)
     before = snapshot(dist)
-    kill_at(_build_args(dist), "rename|.dist.old-|1", tmp_path)  # new tree written, old not yet moved away
+    # new tree written, not yet swapped in (the swap encodes the new tree's path just before renameat2)
+    kill_at(_build_args(dist), "fsencode|.dist.new-|1", tmp_path)
     assert snapshot(dist) == before
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("marker-")) == \
         sorted(["dist"] + [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist.new-")])
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix in build.py: _write_tree renames the old release away and then "
-                   "the new one into place; SIGKILL between the two renames leaves no release under the final name "
-                   "(swap them in one step with renameat2(RENAME_EXCHANGE), see docs/security.md)")
 def test_killed_build_during_the_swap_leaves_a_release(built, tmp_path):
     dist = tmp_path / "dist"
     shutil.copytree(built, dist)
