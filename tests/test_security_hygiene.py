@@ -206,9 +206,6 @@ def test_built_pages_escape_a_hostile_record(hostile_release):
         assert "</script" not in js.read_text(encoding="utf-8").lower(), js
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix in build.py: the release's query CSVs (queries/*.csv) are written "
-                   "with result.to_csv(), not spreadsheet-safe, so a contributed label '=HYPERLINK(...)' is a formula "
-                   "in a downloaded file; use result.to_csv(spreadsheet_safe=True) in build._run_queries")
 def test_release_csv_files_are_spreadsheet_safe(hostile_release):
     import csv as _csv
     import io as _io

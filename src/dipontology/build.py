@@ -1331,7 +1331,7 @@ def _run_queries(triples: Sequence[ox.Triple], log: _Log, reports: dict[str, byt
             reports[f"queries/{name}.ttl"] = serialize([ox.Triple(*(_to_ox(x) for x in t)) for t in result.triples],
                                                        "ttl")
         else:
-            reports[f"queries/{name}.csv"] = result.to_csv().encode("utf-8")
+            reports[f"queries/{name}.csv"] = result.to_csv(spreadsheet_safe=True).encode("utf-8")
         done += 1
     log.stage("queries", "ok", f"{done} named queries run" + (f"; not run: {', '.join(skipped)}" if skipped else ""))
     return True
