@@ -204,9 +204,7 @@ def _named_queries():
 def _embedded(st):
     from dipontology.store import Embedded
 
-    e = Embedded.__new__(Embedded)
-    e.inferred, e.store, e.description = False, st, "bench store"
-    return e
+    return Embedded(store=st)
 
 
 def m_query_ours(path: Path, runs: int) -> dict:
@@ -247,6 +245,9 @@ def m_query_ours(path: Path, runs: int) -> dict:
 
         t_plain = _median_times(plain, runs)
         per[name] = {"ours": statistics.median(t_ours), "pyoxigraph": statistics.median(t_plain), "rows": rows[0]}
+        partial = os.environ.get("DIPONTOLOGY_BENCH_PARTIAL")
+        if partial:  # so that a measurement stopped by its time box still reports the queries it finished
+            Path(partial).write_text(json.dumps(per))
     return {"seconds": [sum(v["ours"] for v in per.values() if "ours" in v)], "queries": per}
 
 
@@ -354,7 +355,12 @@ def measure(name: str, path: Path, runs: int, box: float) -> dict:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=box,
                               env={**os.environ, "PYTHONWARNINGS": "ignore"})
     except subprocess.TimeoutExpired:
-        return {"stage": name, "stopped": round(box), "note": f"> {box:.0f} s (stopped)"}
+        out = {"stage": name, "stopped": round(box), "note": f"> {box:.0f} s (stopped)"}
+        partial = os.environ.get("DIPONTOLOGY_BENCH_PARTIAL")
+        if partial and Path(partial).exists():
+            out["queries"] = json.loads(Path(partial).read_text())
+            out["seconds"] = [sum(v["ours"] for v in out["queries"].values() if "ours" in v)]
+        return out
     if proc.returncode != 0:
         return {"stage": name, "error": proc.stderr.strip().splitlines()[-1:] or ["exit %d" % proc.returncode]}
     out = json.loads(proc.stdout.strip().splitlines()[-1])

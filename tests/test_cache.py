@@ -99,3 +99,23 @@ def test_shipped_files_round_trip(tmp_path):
     assert hit.hit and len(hit.store) == len(got.store) > 1000
     ask = "ASK { <https://w3id.org/dipontology/ontology#TrackTwo> a ?c }"
     assert hit.store.query(ask)
+
+
+def test_embedded_store_queries_a_cached_store(tmp_path):
+    from dipontology import resources
+    from dipontology.store import Embedded
+
+    paths = [resources.ontology_file(), *validate_files()]
+    cache.cached_store(paths, cache_dir=tmp_path)
+    hit = cache.cached_store(paths, cache_dir=tmp_path)
+    assert hit.hit
+    fresh, cached = Embedded(), Embedded(store=hit.store)
+    q = "SELECT ?c ?l WHERE { ?c a dip:Initiative ; rdfs:label ?l } ORDER BY ?c"
+    rows = cached.query(q).rows
+    assert len(rows) > 10 and rows == fresh.query(q).rows
+
+
+def validate_files():
+    from dipontology.validate import published_files
+
+    return published_files()

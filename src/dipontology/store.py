@@ -226,9 +226,14 @@ def check_query(text: str, *, allow_service: bool = False, source: str = "<query
     return _check_cached(text, allow_service, source, line_offset)
 
 
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe on first use: concurrent first parses corrupt it
+_PARSE_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=512)
 def _check_cached(text: str, allow_service: bool, source: str, line_offset: int) -> QueryInfo:
-    return _check_query(text, allow_service=allow_service, source=source, line_offset=line_offset)
+    with _PARSE_LOCK:
+        return _check_query(text, allow_service=allow_service, source=source, line_offset=line_offset)
 
 
 def _check_query(text: str, *, allow_service: bool = False, source: str = "<query>",
@@ -440,12 +445,17 @@ class Embedded(Backend):
     :param inferred: add the OWL 2 RL closure (:mod:`dipontology.inference`; computed once per process and cached).
     :param files: Turtle files to load instead of the shipped ones (tests, fixtures).
     :param triples: pyoxigraph triples to load instead of files.
+    :param store: an already loaded pyoxigraph store to query as it is, e.g. one opened from the persistent cache
+        (:func:`dipontology.cache.cached_store`), so that a command does not parse again.
     """
 
     def __init__(self, *, inferred: bool = False, files: Sequence[Path] | None = None,
-                 triples: Iterable[ox.Triple] | None = None) -> None:
+                 triples: Iterable[ox.Triple] | None = None, store: ox.Store | None = None) -> None:
         self.inferred = inferred
-        if triples is not None:
+        if store is not None:
+            self.store = store
+            self.description = "embedded store (given store)"
+        elif triples is not None:
             self.store = _graph.triples_store(triples)
             self.description = "embedded store (given triples)"
         else:
