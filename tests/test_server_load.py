@@ -21,9 +21,8 @@ from _serve_process import ServeProcess, raw, request, status_of
 CLIENTS = 8
 SECONDS = float(os.environ.get("DIPONTOLOGY_LOAD_SECONDS", "8"))
 TIME_LIMIT = 1.0
-#: the status the server gives a query stopped by its time limit. Issue 9 asks for 408; serve.py answers 503 today
-#: (see test_time_limit_answer_is_408 below, an expected failure until serve.py is changed).
-TIME_LIMIT_STATUSES = (408, 503)
+#: the status the server gives a query stopped by its time limit (issue 9: a limit hit is a 4xx)
+TIME_LIMIT_STATUSES = (408,)
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CASE = "/id/case/fixture-back-channel"
@@ -132,10 +131,6 @@ sys.exit(1 if errors else 0)
 """
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix in store.py: rdflib's SPARQL parser is not thread-safe on first use; "
-                   "concurrent first queries raise 'missing 1 required positional argument' and leave the parser "
-                   "broken for every later query of the process (serve answers 400 to valid queries). Fix: hold a "
-                   "module-level threading.Lock around the parse and translate in store._check_query")
 def test_first_queries_arriving_together_all_parse():
     import subprocess
     import sys
@@ -163,7 +158,7 @@ MALFORMED = {
     "nul-in-path": (b"GET /%00 HTTP/1.1\r\nHost: x\r\n\r\n", 404),
     "update-by-get": (b"GET /sparql?update=DROP%20ALL HTTP/1.1\r\nHost: x\r\n\r\n", 400),
 }
-NEEDS_FIX = {
+FIXED_LATER = {
     "bad-method-put": (b"PUT /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 405),
     "bad-method-delete": (b"DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", 405),
     "bad-method-unknown": (b"FOO / HTTP/1.1\r\nHost: x\r\n\r\n", 405),
@@ -180,11 +175,9 @@ def test_malformed_http_gets_4xx(served, name):
     assert b"root:" not in answer
 
 
-@pytest.mark.parametrize("name", sorted(NEEDS_FIX))
-@pytest.mark.xfail(strict=True, reason="needs fix in serve.py: unknown methods answer 501 and a bad Content-Length "
-                   "answers 500 (see docs/security.md, 'Fixes pending')")
+@pytest.mark.parametrize("name", sorted(FIXED_LATER))
 def test_malformed_http_needing_a_fix_gets_4xx(served, name):
-    payload, expected = NEEDS_FIX[name]
+    payload, expected = FIXED_LATER[name]
     answer = raw(served.port, payload)
     assert status_of(answer) == expected, answer[:300]
 
@@ -205,8 +198,6 @@ def test_time_limit_answer_is_a_client_error_408(served):
     """Issue 9: a query stopped by its time limit is answered 408, not with a 5xx."""
     status, _h, body = request(served.url + "/sparql?" + urllib.parse.urlencode({"query": SLOW}))
     assert b"time limit of 1 s" in body
-    if status == 503:
-        pytest.xfail("needs fix in serve.py: the time-limit answer is 503; issue 9 asks 408 (see docs/security.md)")
     assert status == 408
 
 

@@ -220,7 +220,7 @@ def _execute(store: ox.Store, text: str, kind: str, fmt: str, time_limit: float,
 
         return ("ok", CONTENT_TYPES[fmt], serialize(triples, fmt), truncated)
     except _TimeUp:
-        return ("error", 503, f"the query ran longer than the time limit of {time_limit:g} s and was stopped")
+        return ("error", 408, f"the query ran longer than the time limit of {time_limit:g} s and was stopped")
     except SyntaxError as exc:
         return ("error", 400, f"SPARQL syntax error: {exc}")
     except (OSError, RuntimeError, ValueError) as exc:
@@ -323,7 +323,7 @@ class QueryPool:
             return ("error", 500, "the query worker stopped unexpectedly; it has been restarted")
         self.killed += 1
         self._replace(worker)
-        return ("error", 503, f"the query ran longer than the time limit of {self.time_limit:g} s and was stopped")
+        return ("error", 408, f"the query ran longer than the time limit of {self.time_limit:g} s and was stopped")
 
     def close(self) -> None:
         with self._lock:
@@ -365,6 +365,8 @@ def _release_version(dist: Path) -> str:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "dipontology"
     protocol_version = "HTTP/1.1"
+    #: seconds a client may stay silent (while sending headers or a body) before it gets 408 and is dropped
+    timeout = 30
     config: _Config  # set on the subclass made per server
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
@@ -427,6 +429,14 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # noqa: BLE001 - answer 500 rather than drop the connection
             self._internal(exc)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A method we do not implement is a client error (405 with Allow), not 501."""
+        if code == 501:
+            self.close_connection = True
+            self._error(405, f"method {self.command!r} is not allowed", {"Allow": "GET, HEAD, POST"})
+            return
+        super().send_error(code, message, explain)
+
     def _internal(self, exc: Exception) -> None:
         if not self.config.quiet:
             sys.stderr.write(f"serve: internal error: {type(exc).__name__}: {exc}\n")
@@ -441,11 +451,22 @@ class _Handler(BaseHTTPRequestHandler):
             if path != "/sparql":
                 self._error(405, "only /sparql accepts POST", {"Allow": "GET, HEAD"})
                 return
-            length = int(self.headers.get("Content-Length") or 0)
+            raw_length = (self.headers.get("Content-Length") or "0").strip()
+            if not raw_length.isdigit():
+                self.close_connection = True
+                self._error(400, f"Content-Length must be a non-negative whole number, not {raw_length[:40]!r}")
+                return
+            length = int(raw_length)
             if length > MAX_QUERY_BYTES:
                 self._error(413, f"the request body is larger than {MAX_QUERY_BYTES} bytes")
                 return
-            body = self.rfile.read(length).decode("utf-8", "replace")
+            try:
+                raw_body = self.rfile.read(length)
+            except TimeoutError:
+                self.close_connection = True
+                self._error(408, f"the request body did not arrive within {self.timeout:g} s")
+                return
+            body = raw_body.decode("utf-8", "replace")
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             if ctype == "application/sparql-query":
                 self._sparql(body, {})
