@@ -185,10 +185,14 @@ def test_server_limits_are_http_errors():
 
     from dipontology.serve import MAX_QUERY_BYTES
 
+    from _serve_process import raw, status_of
+
     srv = server()
-    big = b"SELECT * WHERE { ?s ?p ?o } # " + b"x" * MAX_QUERY_BYTES
-    status, _h, body = request(srv.url + "/sparql", None, "POST", big, "application/sparql-query")
-    assert status == 413 and b"larger than" in body
+    port = int(srv.url.rsplit(":", 1)[1])
+    # the headers announce more than the cap; the answer comes before the body is read
+    answer = raw(port, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                 + f"Content-Length: {MAX_QUERY_BYTES + 1}\r\n\r\n".encode() + b"SELECT * WHERE { ?s ?p ?o } #")
+    assert status_of(answer) == 413 and b"larger than" in answer
     status, headers, _b = request(srv.url + "/sparql?" + urllib.parse.urlencode(
         {"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"}), "text/csv")
     assert status == 200 and headers.get("X-Dipontology-Truncated") == "row cap 500"
@@ -198,3 +202,33 @@ def test_server_limits_are_http_errors():
 def test_serve_refuses_nonsense_limits(flag, tmp_path, cli):
     proc = cli(["serve", "--dist", str(tmp_path), flag, "--port", "0"])
     assert proc.returncode == 2 and "must be positive" in proc.stderr
+
+
+def _post_whole(port: int, size: int) -> int | str:
+    """Send a whole oversized body, as an ordinary client (urllib, curl) does, then read the answer."""
+    import socket
+
+    from _serve_process import status_of
+
+    head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            + f"Content-Length: {size}\r\n\r\n".encode())
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(head + b"#" * size)
+            return status_of(s.recv(65536)) or "no answer"
+    except OSError as exc:
+        return type(exc).__name__
+
+
+@pytest.mark.xfail(strict=True, reason="needs fix in serve.py: on 413 the server closes without reading the body, so "
+                   "a client still sending it gets a broken pipe or reset instead of the 413 (urllib: 2 in 10 "
+                   "attempts at 1-3 MB); read and discard the announced body up to a bound (e.g. 8 MB, with the "
+                   "socket timeout) before closing")
+def test_a_client_sending_a_whole_oversized_body_reads_its_413():
+    from _release import server
+
+    from dipontology.serve import MAX_QUERY_BYTES
+
+    port = int(server().url.rsplit(":", 1)[1])
+    answers = [_post_whole(port, 6 * MAX_QUERY_BYTES) for _ in range(3)]
+    assert answers == [413, 413, 413], answers
