@@ -19,7 +19,7 @@ from _release import release
 from _serve_process import ServeProcess, raw, request, status_of
 
 CLIENTS = 8
-SECONDS = float(os.environ.get("DIPONTOLOGY_LOAD_SECONDS", "8"))
+SECONDS = float(os.environ.get("DIPONTOLOGY_LOAD_SECONDS", "6"))
 TIME_LIMIT = 1.0
 #: the status the server gives a query stopped by its time limit (issue 9: a limit hit is a 4xx)
 TIME_LIMIT_STATUSES = (408,)
