@@ -220,10 +220,6 @@ def _post_whole(port: int, size: int) -> int | str:
         return type(exc).__name__
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix in serve.py: on 413 the server closes without reading the body, so "
-                   "a client still sending it gets a broken pipe or reset instead of the 413 (urllib: 2 in 10 "
-                   "attempts at 1-3 MB); read and discard the announced body up to a bound (e.g. 8 MB, with the "
-                   "socket timeout) before closing")
 def test_a_client_sending_a_whole_oversized_body_reads_its_413():
     from _release import server
 

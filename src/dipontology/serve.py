@@ -429,6 +429,19 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # noqa: BLE001 - answer 500 rather than drop the connection
             self._internal(exc)
 
+    def _drain(self, length: int, bound: int = 8 * 1024 * 1024) -> None:
+        """Read and discard up to ``bound`` bytes of a refused body, so that a client still sending it reads our
+        answer instead of a broken pipe; a larger or stalled body is cut off (the connection is closed after)."""
+        left = min(length, bound)
+        try:
+            while left > 0:
+                chunk = self.rfile.read1(min(left, 65536)) if hasattr(self.rfile, "read1") else self.rfile.read(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except (TimeoutError, OSError):
+            pass
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """A method we do not implement is a client error (405 with Allow), not 501."""
         if code == 501:
@@ -458,6 +471,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             length = int(raw_length)
             if length > MAX_QUERY_BYTES:
+                self._drain(length)
+                self.close_connection = True
                 self._error(413, f"the request body is larger than {MAX_QUERY_BYTES} bytes")
                 return
             try:
