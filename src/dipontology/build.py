@@ -159,16 +159,6 @@ class Sources:
         return sorted(seen, key=sort_key)
 
 
-def _data_files(data_dir: Path | None) -> list[Path]:
-    if data_dir is None:
-        return resources.data_files()
-    d = Path(data_dir)
-    if not d.is_dir():
-        raise InputError("the data folder does not exist", file=str(d), fix="give the folder that holds the data")
-    return sorted(p for p in d.glob("*.ttl") if not p.name.startswith(".")) + \
-        sorted(p for p in (d / "cases").glob("*.ttl") if not p.name.startswith("."))
-
-
 def _release_name(path: Path, data_root: Path) -> str:
     try:
         return "data/" + path.resolve().relative_to(data_root.resolve()).as_posix()
@@ -182,10 +172,11 @@ def load_sources(ontology_file: Path | None = None, data_dir: Path | None = None
     :raises InputError: if a file is not valid Turtle (file and line named).
     """
     from .graph import parse_files
+    from .validate import published_files
 
     onto = Path(ontology_file) if ontology_file else resources.ontology_file()
     data_root = Path(data_dir) if data_dir else resources.data_dir()
-    files = _data_files(data_dir)
+    files = published_files(data_dir)
     ds = ox.Dataset()
     onto_graph = ox.NamedNode(FILES_BASE + "ontology/dipontology.ttl")
     for t in parse_files([onto]):

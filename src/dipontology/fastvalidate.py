@@ -36,6 +36,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from .graph import copy_closure
+
 __all__ = ["FastReport", "ShapesProgram", "validate_graph", "validate_store", "store_from_graph", "to_ox",
            "from_ox", "SUPPORTED"]
 
@@ -396,7 +398,7 @@ class FastReport:
             if path is not None:
                 g.add((node, SH.resultPath, path))
                 if isinstance(path, BNode) and self.shapes is not None:
-                    _copy_closure(self.shapes, path, g)
+                    copy_closure(self.shapes, path, g)
             if r.messages is not None:
                 for m in r.messages:
                     g.add((node, SH.resultMessage, m))
@@ -404,12 +406,12 @@ class FastReport:
                 for m in s.messages:
                     g.add((node, SH.resultMessage, m))
             if isinstance(s.node, BNode) and self.shapes is not None:
-                _copy_closure(self.shapes, s.node, g)
+                copy_closure(self.shapes, s.node, g)
             violation = violation or s.severity == SH.Violation
         if self.fallback_graph is not None:
             for res in self.fallback_graph.subjects(RDF.type, SH.ValidationResult):
                 g.add((report, SH.result, res))
-                _copy_closure(self.fallback_graph, res, g)
+                copy_closure(self.fallback_graph, res, g)
                 violation = violation or self.fallback_graph.value(res, SH.resultSeverity) == SH.Violation
         g.add((report, SH.conforms, Literal(not violation)))
         return g
@@ -425,19 +427,6 @@ def _quiet():
         yield
     finally:
         logger.disabled = old
-
-
-def _copy_closure(src: Graph, node, dst: Graph) -> None:
-    stack, seen = [node], set()
-    while stack:
-        n = stack.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        for t in src.triples((n, None, None)):
-            dst.add(t)
-            if isinstance(t[2], BNode):
-                stack.append(t[2])
 
 
 _COMPONENT = {
@@ -760,10 +749,10 @@ def _fallback(store: ox.Store, shapes: Graph, nodes: list, data_graph: Graph | N
 
     sub = Graph()
     for n in nodes:
-        _copy_closure(shapes, n, sub)
+        copy_closure(shapes, n, sub)
         for p, o in shapes.predicate_objects(n):
             if isinstance(o, (URIRef, BNode)) and (o, None, None) in shapes:
-                _copy_closure(shapes, o, sub)
+                copy_closure(shapes, o, sub)
     keep = set(nodes)
     for t in _TARGETS:
         for s, o in list(sub.subject_objects(t)):
@@ -771,7 +760,7 @@ def _fallback(store: ox.Store, shapes: Graph, nodes: list, data_graph: Graph | N
                 sub.remove((s, t, o))
     for s, p, o in shapes.triples((None, SH.declare, None)):
         sub.add((s, p, o))
-        _copy_closure(shapes, o, sub)
+        copy_closure(shapes, o, sub)
     if data_graph is None:
         data_graph = Graph()
         for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):

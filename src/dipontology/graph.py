@@ -218,3 +218,18 @@ def to_oxigraph(term):
             return ox.Literal(str(term))
         return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
     raise TypeError(f"unsupported RDF term: {term!r}")
+
+
+def copy_closure(src: Graph, node, dst: Graph) -> None:
+    """Copy into ``dst`` the triples of ``src`` about ``node`` and, recursively, about the blank nodes they lead
+    to (the concise description of a shape, path or record)."""
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for t in src.triples((n, None, None)):
+            dst.add(t)
+            if isinstance(t[2], BNode):
+                stack.append(t[2])

@@ -10,6 +10,7 @@ True
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -43,12 +44,23 @@ def data_dir() -> Path:
     return root() / "data"
 
 
-def data_files() -> list[Path]:
-    """Every Turtle file of the published data, sorted: shared records first, then each subfolder
-    (``cases/``, ``mappings/``, ...) in name order."""
-    d = data_dir()
-    nested = sorted((p for p in d.rglob("*.ttl") if p.parent != d), key=lambda p: p.relative_to(d).parts)
-    return sorted(d.glob("*.ttl")) + nested
+def data_files(folder: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Every Turtle file of the published data (or of ``folder``, another data folder laid out the same way), sorted: shared
+    records first, then each subfolder (``cases/``, ``mappings/``, ...) in name order. Hidden files (staging and
+    temporary files start with a dot) are left out.
+
+    :raises FileNotFoundError: if ``folder`` is not a folder.
+    """
+    d = Path(folder) if folder is not None else data_dir()
+    if not d.is_dir():
+        raise FileNotFoundError(f"the data folder does not exist: {d}")
+
+    def visible(p: Path) -> bool:
+        return not any(part.startswith(".") for part in p.relative_to(d).parts)
+
+    nested = sorted((p for p in d.rglob("*.ttl") if p.parent != d and visible(p)),
+                    key=lambda p: p.relative_to(d).parts)
+    return sorted(p for p in d.glob("*.ttl") if visible(p)) + nested
 
 
 def queries_dir() -> Path:

@@ -46,6 +46,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from . import resources
 from .errors import InputError
+from .graph import copy_closure
 from .load import Limits, Loaded, _quiet_rdflib, load_bytes
 from .namespaces import DIP, DIPSH, ONTOLOGY_IRI, PREFIXES, RECORD_NAMESPACES, bind_all
 
@@ -321,14 +322,12 @@ def rules_markdown() -> str:
 
 
 def published_files(data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
-    """The published data files: ``*.ttl`` in the data folder and in its ``cases/`` folder, sorted."""
-    if data_dir is None:
-        return resources.data_files()
-    d = Path(data_dir)
-    if not d.is_dir():
-        raise InputError("the data folder does not exist", file=str(d), fix="give the folder that holds the data")
-    return sorted(p for p in d.glob("*.ttl") if not p.name.startswith(".")) + \
-        sorted(p for p in (d / "cases").glob("*.ttl") if not p.name.startswith("."))
+    """The published data files (see :func:`dipontology.resources.data_files`)."""
+    try:
+        return resources.data_files(data_dir)
+    except FileNotFoundError:
+        raise InputError("the data folder does not exist", file=str(data_dir),
+                         fix="give the folder that holds the data") from None
 
 
 def _stamp(paths: Iterable[Path]) -> tuple:
@@ -557,7 +556,7 @@ def _context(contrib: Graph, own: set, published: _Published) -> Graph:
         for t in pub.triples((node, None, None)):
             out.add(t)
             if isinstance(t[2], BNode):
-                _copy_bnode_closure(pub, t[2], out)
+                copy_closure(pub, t[2], out)
             elif t[1] in CONTEXT_LINKS and t[2] in published.subjects:
                 queue.append(t[2])
     for o in set(out.objects()) | mentioned:
@@ -588,19 +587,6 @@ def _ontology_plus(extra: Graph):
     finally:
         for t in added:
             base.remove(t)
-
-
-def _copy_bnode_closure(src: Graph, node: BNode, dst: Graph) -> None:
-    stack, seen = [node], set()
-    while stack:
-        n = stack.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        for t in src.triples((n, None, None)):
-            dst.add(t)
-            if isinstance(t[2], BNode):
-                stack.append(t[2])
 
 
 def _subjects_index(loaded: Sequence[Loaded]) -> dict:
@@ -1011,7 +997,7 @@ def novel_statements(contrib: Graph, published: Graph) -> Graph:
                    for x in published.objects(s, p)):
                 continue
             out.add((s, p, o))
-            _copy_bnode_closure(contrib, o, out)
+            copy_closure(contrib, o, out)
         elif (s, p, o) not in published:
             out.add((s, p, o))
     return out
