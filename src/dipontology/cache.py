@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from .errors import InputError
 
-__all__ = ["CachedStore", "cache_dir", "cache_key", "cached_store", "clear", "entries"]
+__all__ = ["CachedStore", "cache_dir", "cache_key", "cached_store", "memory_store", "clear", "entries"]
 
 #: bump when the layout of an entry changes
 LAYOUT = "1"
@@ -129,6 +129,25 @@ def cached_store(paths: Sequence[str | os.PathLike[str]], *, cache_dir: str | os
     _evict(root / "stores", keep=KEEP, current=final)
     store = ox.Store.read_only(str(final))
     return CachedStore(store, key, final, False, time.perf_counter() - started)
+
+
+def memory_store(paths: Sequence[str | os.PathLike[str]]) -> ox.Store:
+    """The files ``paths`` bulk-loaded into a fresh in-memory store (no cache): the fallback when the cache folder
+    cannot be written, and the choice of ``--no-cache``.
+
+    :raises InputError: if a file cannot be read or parsed (naming it).
+    """
+    store = ox.Store()
+    for p in map(Path, paths):
+        try:
+            store.bulk_load(path=str(p), format=_format(p), to_graph=ox.DefaultGraph())
+        except SyntaxError as exc:
+            raise InputError(f"cannot parse the file: {exc}", file=str(p),
+                             fix="fix the syntax error (dipontology validate names file and line)") from None
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", file=str(p),
+                             fix="check the path and its permissions") from None
+    return store
 
 
 def entries(cache_dir: str | os.PathLike[str] | None = None) -> list[Path]:

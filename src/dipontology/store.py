@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import socket
 import threading
@@ -516,19 +517,31 @@ _DEFAULT_EMBEDDED: dict[bool, tuple[tuple, Embedded]] = {}
 _EMBEDDED_LOCK = threading.Lock()
 
 
-def open_store(endpoint: str | None = None, *, inferred: bool = False, timeout: float = DEFAULT_TIMEOUT) -> Backend:
+def open_store(endpoint: str | None = None, *, inferred: bool = False, timeout: float = DEFAULT_TIMEOUT,
+               load: Sequence[str | os.PathLike[str]] = (), cache: bool = False) -> Backend:
     """The store to query: ``Remote(endpoint)`` when an endpoint URL is given, else the shared embedded store.
 
     The embedded stores (asserted, inferred) are built once per process and shared; do not update them.
 
-    :raises InputError: ``inferred`` with an endpoint (push the inferred graph there instead).
+    :param load: more RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, by extension) to query beside the
+        shipped ontology and data, e.g. a Wikidata or PA-X extract; read because the caller named them.
+    :param cache: open the persistent store cache (:func:`dipontology.cache.cached_store`, keyed by the content of
+        every file) instead of parsing: the first command parses and saves, later ones open the saved store. The
+        cached store is on disk and read-only; if the cache folder cannot be written the files are parsed into
+        memory instead. Not used with ``inferred`` (the closure is computed in memory).
+    :raises InputError: ``inferred`` or ``load`` with an endpoint, or a ``load`` file that cannot be parsed.
     """
     if endpoint:
         if inferred:
             raise InputError("--inferred applies to the embedded store only",
                              fix="push the inferred graph with `dipontology push --inferred` and query it without "
                              "--inferred")
+        if load:
+            raise InputError("--load applies to the embedded store only",
+                             fix="load the file into the endpoint instead, or drop --endpoint")
         return Remote(endpoint, timeout=timeout)
+    if load or (cache and not inferred):
+        return _file_store(list(load), inferred=inferred, cache=cache)
     triples = _graph.inferred_triples() if inferred else _graph.published_triples()
     with _EMBEDDED_LOCK:
         cached = _DEFAULT_EMBEDDED.get(inferred)
@@ -539,6 +552,38 @@ def open_store(endpoint: str | None = None, *, inferred: bool = False, timeout: 
                                  f"{', OWL RL closure' if inferred else ''})")
             cached = _DEFAULT_EMBEDDED[inferred] = (triples, store)
         return cached[1]
+
+
+def _file_store(load: list, *, inferred: bool, cache: bool) -> Embedded:
+    """The shipped files plus ``load`` in one embedded store (see :func:`open_store`)."""
+    from . import cache as _cache
+
+    files = [*_graph.published_files(), *(Path(f) for f in load)]
+    for f in files[len(files) - len(load):]:
+        if not f.is_file():
+            raise InputError("no such file", file=str(f), fix="give the path of an RDF file to --load")
+    what = "shipped ontology and data" + (f" + {len(load)} loaded file(s)" if load else "")
+    if inferred:
+        from .inference import owl_rl_closure
+
+        base = _cache.memory_store(files)
+        emb = Embedded(triples=owl_rl_closure(q.triple for q in base))
+        emb.inferred = True
+        emb.description = f"embedded store ({what}, OWL RL closure)"
+        return emb
+    if cache:
+        try:
+            entry = _cache.cached_store(files)
+        except OSError:   # the cache folder cannot be written: parse into memory instead
+            emb = Embedded(store=_cache.memory_store(files))
+            emb.description = f"embedded store ({what})"
+            return emb
+        emb = Embedded(store=entry.store)
+        emb.description = f"embedded store ({what}; {'opened from' if entry.hit else 'saved to'} the store cache)"
+        return emb
+    emb = Embedded(store=_cache.memory_store(files))
+    emb.description = f"embedded store ({what})"
+    return emb
 
 
 def _check_url(url: str, what: str = "endpoint") -> str:

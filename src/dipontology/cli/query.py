@@ -37,6 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-service", action="store_true",
                    help="let SERVICE clauses reach other endpoints (off by default)")
     p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="endpoint timeout in seconds")
+    p.add_argument("--load", action="append", default=[], metavar="FILE",
+                   help="also load this RDF file (.ttl, .nt, .nq, .trig, .rdf) beside the shipped graph, e.g. a "
+                   "Wikidata or PA-X extract (repeatable; embedded store only)")
+    p.add_argument("--no-cache", dest="cache", action="store_false",
+                   help="parse the files into memory instead of opening the persistent store cache "
+                   "($DIPONTOLOGY_CACHE_DIR or ~/.cache/dipontology; DIPONTOLOGY_STORE_CACHE=0 also turns it off)")
     p.add_argument("--no-spreadsheet-safe", dest="spreadsheet_safe", action="store_false",
                    help="do not prefix formula-like CSV cells with ' when writing a file")
     p.add_argument("--show", action="store_true", help="print the query text instead of running it")
@@ -112,7 +118,10 @@ def run(args: argparse.Namespace) -> int:
     if args.show:
         sys.stdout.write(nq.text if nq.text.endswith("\n") else nq.text + "\n")
         return 0
-    store = open_store(args.endpoint, inferred=args.inferred, timeout=args.timeout)
+    import os
+
+    cache = args.cache and os.environ.get("DIPONTOLOGY_STORE_CACHE", "1").lower() not in ("0", "no", "off", "false")
+    store = open_store(args.endpoint, inferred=args.inferred, timeout=args.timeout, load=args.load, cache=cache)
     progress(args, f"running {nq.name} on the {store.description} ...")
     result = nq.run(store, params, allow_service=args.allow_service)
     fmt = args.format or ("ttl" if result.kind == "graph" else "table")
