@@ -501,15 +501,34 @@ class Embedded(Backend):
             None, None, None, ox.DefaultGraph())]
 
 
+class _TermMemo(dict):
+    """pyoxigraph term -> the equal rdflib term, converted once per result (``None`` -> ``None``).
+
+    Results repeat terms (the same IRIs, years, labels on many rows) and building an rdflib ``Literal`` costs about
+    12 us, so each distinct term is converted once and the (immutable) rdflib term is shared between rows. Looking
+    up ``memo[term]`` stays in C for a term already seen; ``__missing__`` converts a new one."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self[None] = None
+
+    def __missing__(self, term: Any) -> Node:
+        value = self[term] = _graph.to_rdflib(term)
+        return value
+
+
 def _from_oxigraph(answer: Any, kind: Kind) -> QueryResult:
-    to = _graph.to_rdflib
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(answer))
+    get = _TermMemo().__getitem__
     if isinstance(answer, ox.QuerySolutions):
         columns = [v.value for v in answer.variables]
-        rows = [tuple(to(sol[i]) for i in range(len(columns))) for sol in answer]
+        # a solution iterates over its values in projection order, None where unbound
+        rows = [tuple(map(get, sol)) for sol in answer]
         return QueryResult("select", columns=columns, rows=rows)
-    triples = [(to(t.subject), to(t.predicate), to(t.object)) for t in answer]
+    triples = [(get(t.subject), get(t.predicate), get(t.object)) for t in answer]
     return QueryResult("graph", triples=triples)
 
 
