@@ -106,6 +106,13 @@ def render(records: dict) -> str:
         if io_ or ib:
             out.append(f"| OWL 2 RL closure | {_t(io_)} | owlrl (incl. its parse) {_t(ib)} | {_ratio(ib, io_)} | "
                        f"{_mem(io_)} / {_mem(ib)} |")
+        cl = g("cli_ours")
+        if cl and "median" in cl:
+            lp = g("load_pyoxigraph")
+            share = f"warm = {100 * cl['median'] / lp['median']:.1f} % of pyoxigraph's bulk load" if lp and \
+                lp.get("median") else "-"
+            out.append(f"| `dipontology query track-labels --load FILE`, whole command: empty cache {_s(cl['cold'])} s, "
+                       f"`--no-cache` {_s(cl['no_cache'])} s, warm cache | {_t(cl)} | - | {share} | {_mem(cl)} |")
         bo = g("build_ours")
         if bo:
             files = f", {bo['release_files']:,} files written" if "release_files" in bo else ""

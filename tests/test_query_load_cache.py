@@ -125,3 +125,14 @@ def test_environment_turns_the_cache_off(tmp_path, cache_dir, monkeypatch, capsy
     n, err = _count(capsys, "--load", str(f))
     assert n == 2 and "store cache" not in err
     assert not cache.entries(cache_dir)
+
+
+def test_a_query_over_its_time_limit_is_stopped(tmp_path, cache_dir, capsys) -> None:
+    f = _extract(tmp_path / "extract.ttl", 3000)
+    slow = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y . ?c <{EX}p> ?z }}"
+    assert main(["query", "--sparql", slow, "-q", "--load", str(f), "--timeout", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "--timeout 0.5" in err and "stopped" in err
+    # a quick query under the same limit answers
+    n, _err = _count(capsys, "--load", str(f), "--timeout", "30")
+    assert n == 3000

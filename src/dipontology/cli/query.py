@@ -36,7 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--inferred", action="store_true", help="query the graph with its OWL 2 RL closure (embedded)")
     p.add_argument("--allow-service", action="store_true",
                    help="let SERVICE clauses reach other endpoints (off by default)")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="endpoint timeout in seconds")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                   help="stop a query that runs longer than S seconds, on the embedded store or an endpoint "
+                   "(default 60; 0 for no limit on the embedded store)")
     p.add_argument("--load", action="append", default=[], metavar="FILE",
                    help="also load this RDF file (.ttl, .nt, .nq, .trig, .rdf) beside the shipped graph, e.g. a "
                    "Wikidata or PA-X extract (repeatable; embedded store only)")
@@ -89,6 +91,37 @@ def _list(args: argparse.Namespace) -> str:
     return "\n".join(out)
 
 
+def _run_limited(fn, seconds: float):
+    """``fn()`` with a time limit: pyoxigraph evaluates without holding the GIL, so the query runs in a daemon thread
+    and the command stops waiting after ``seconds`` (the thread ends with the process)."""
+    import gc
+    import threading
+
+    if not seconds or seconds <= 0:
+        return fn()
+    box: dict = {}
+
+    def work() -> None:
+        try:
+            box["result"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            box["error"] = exc
+        finally:
+            # pyoxigraph's result iterators must be freed on the thread that made them: collect any reference cycle
+            # holding one here rather than later on the main thread
+            gc.collect()
+
+    worker = threading.Thread(target=work, name="dipontology-query", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise InputError(f"the query ran longer than --timeout {seconds:g} s and was stopped",
+                         fix="narrow the query (LIMIT, more specific patterns) or raise --timeout (0: no limit)")
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
 def run(args: argparse.Namespace) -> int:
     from .. import query as q
     from ..export import GRAPH_FORMATS, render_bytes
@@ -123,7 +156,10 @@ def run(args: argparse.Namespace) -> int:
     cache = args.cache and os.environ.get("DIPONTOLOGY_STORE_CACHE", "1").lower() not in ("0", "no", "off", "false")
     store = open_store(args.endpoint, inferred=args.inferred, timeout=args.timeout, load=args.load, cache=cache)
     progress(args, f"running {nq.name} on the {store.description} ...")
-    result = nq.run(store, params, allow_service=args.allow_service)
+    if args.endpoint:
+        result = nq.run(store, params, allow_service=args.allow_service)
+    else:
+        result = _run_limited(lambda: nq.run(store, params, allow_service=args.allow_service), args.timeout)
     fmt = args.format or ("ttl" if result.kind == "graph" else "table")
     if fmt in GRAPH_FORMATS and result.kind != "graph":
         raise InputError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries; this is a {result.kind.upper()} query",
