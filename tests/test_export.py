@@ -254,3 +254,172 @@ def test_embedded_query_on_the_fixture_in_every_result_format() -> None:
     r = store.query("SELECT ?case ?label WHERE { ?case a dip:Programme ; rdfs:label ?label }")
     for fmt in RESULT_FORMATS:
         assert "exchange" in render(r, fmt)
+
+
+# ------------------------------------------------------------------------- graph-format edge cases (sort, JSON-LD)
+_DIP = "https://w3id.org/dipontology/ontology#"
+_CASE = "https://w3id.org/dipontology/id/case/"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def _t(s, p, o) -> ox.Triple:
+    def term(x):
+        if isinstance(x, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+            return x
+        return ox.BlankNode(x[2:]) if x.startswith("_:") else ox.NamedNode(x)
+    return ox.Triple(term(s), term(p), term(o))
+
+
+# subjects whose IRI is a prefix of another one followed by a character below ">" ('#', '-', '.', '/', digits)
+_PREFIX_SUBJECTS = [_DIP[:-1], _DIP + "X", _CASE + "a", _CASE + "a-b", _CASE + "a.b", _CASE + "a/b", _CASE + "a1",
+                    _CASE + "a#b", _CASE[:-1], _CASE]
+
+
+@pytest.fixture(scope="module")
+def tricky_triples() -> list:
+    lit = ox.Literal
+    ts = []
+    for i, s in enumerate(_PREFIX_SUBJECTS):
+        ts.append(_t(s, _LABEL, lit(f"n{i}")))
+        ts.append(_t(s, _RDF_TYPE, _DIP + "Case"))
+        ts.append(_t(s, _DIP + "aPredicate", _CASE + "a"))
+    ts += [
+        _t(_CASE + "lit", _LABEL, lit('quotes " and \\ backslash, newline\nand\r\ttab, \x01\x1f\x7f ctl, é 𝄞 ✓')),
+        _t(_CASE + "lit", _LABEL, lit("")),
+        _t(_CASE + "lit", _LABEL, lit("ab")),
+        _t(_CASE + "lit", _LABEL, lit("ab c")),
+        _t(_CASE + "lit", _LABEL, lit('"@id": "_:x", "@type": ["dip:Evil"]} .\n> <a> .')),
+        _t(_CASE + "lit", _LABEL, lit(" <" + _RDF_TYPE + "> ")),
+        _t(_CASE + "lit", _LABEL, lit("see <http://www.wikidata.org/entity/Q1> and <http://www.w3.org/ns/dcat#x>")),
+        _t(_CASE + "lit", _LABEL, lit("Oslo", language="en")),
+        _t(_CASE + "lit", _LABEL, lit("Oslo", language="en-GB")),
+        _t(_CASE + "lit", _LABEL, lit("Oslo", language="nb")),
+        _t(_CASE + "lit", _DIP + "n", lit("7", datatype=ox.NamedNode(_XSD_NS + "integer"))),
+        _t(_CASE + "lit", _DIP + "n", lit("1993", datatype=ox.NamedNode(_XSD_NS + "gYear"))),
+        _t(_CASE + "lit", _DIP + "n", lit("x", datatype=ox.NamedNode("http://example.org/dt#custom"))),
+        _t(_CASE + "lit", _DIP + "n", lit("true", datatype=ox.NamedNode(_XSD_NS + "boolean"))),
+        _t(_CASE + "lit", _DIP + "n", lit('{"a": 1}', datatype=ox.NamedNode(_XSD_NS + "string"))),
+        # IRIs not under any prefix, equal to a namespace, with ':' or '/' in the local part
+        _t("http://example.org/x", "http://example.org/p", "http://example.org/y"),
+        _t(_CASE + "iri", _DIP + "seeAlso", _CASE),
+        _t(_CASE + "iri", _DIP + "seeAlso", _DIP),
+        _t(_CASE + "iri", _DIP + "seeAlso", _DIP + "a:b"),
+        _t(_CASE + "iri", _DIP + "seeAlso", _CASE + "a/b"),
+        _t(_CASE + "iri", _DIP + "seeAlso", _CASE + "//x"),
+        _t(_CASE + "iri", _DIP + "seeAlso", "urn:x:y"),
+        _t(_CASE + "iri", _DIP + "p:q", _CASE + "x"),
+        # rdf:type with a literal, a blank node and IRIs; rdf:type as an object
+        _t(_CASE + "types", _RDF_TYPE, lit("a literal type")),
+        _t(_CASE + "types", _RDF_TYPE, "_:typeNode"),
+        _t(_CASE + "types", _RDF_TYPE, _DIP + "A"),
+        _t(_CASE + "types", _RDF_TYPE, "http://example.org/B"),
+        _t(_CASE + "types", _DIP + "onProperty", _RDF_TYPE),
+        _t("_:typeNode", _LABEL, lit("a blank type")),
+        _t(_CASE + "only-a-type", _RDF_TYPE, _DIP + "A"),
+        # blank-node subjects and objects, a list
+        _t("_:b1", _DIP + "next", "_:b2"),
+        _t("_:b1", _RDF_TYPE, _DIP + "Node"),
+        _t("_:b2", "http://www.w3.org/1999/02/22-rdf-syntax-ns#first", _DIP + "A"),
+        _t("_:b2", "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest", "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"),
+    ]
+    return ts
+
+
+def _nt_subjects(data: bytes) -> list[str]:
+    out = []
+    for line in data.decode().splitlines():
+        s = line.split(" ", 1)[0]
+        out.append(s[1:-1] if s.startswith("<") else s)
+    return out
+
+
+def test_sort_orders_subjects_by_value_when_one_iri_is_a_prefix_of_another(tricky_triples: list) -> None:
+    data = serialize_triples(tricky_triples, "nt")
+    subjects = _nt_subjects(data)
+    iris = [s for s in subjects if not s.startswith("_:")]
+    assert iris == sorted(iris)  # as values: "<...ontology>" before "<...ontology#X>", "a" before "a-b"
+    assert subjects.index(_DIP[:-1]) < subjects.index(_DIP + "X")
+    assert subjects.index(_CASE + "a") < subjects.index(_CASE + "a-b") < subjects.index(_CASE + "a.b")
+    assert all(s.startswith("_:") for s in subjects[len(iris):])  # blank nodes after IRIs
+    lines = data.decode().splitlines()
+    for s in set(subjects):  # a subject's lines are together and its rdf:type triples come first
+        own = [i for i, x in enumerate(subjects) if x == s]
+        assert own == list(range(own[0], own[-1] + 1))
+        preds = [lines[i].split(" ")[1] for i in own]
+        n_type = preds.count(f"<{_RDF_TYPE}>")
+        assert preds[:n_type] == [f"<{_RDF_TYPE}>"] * n_type
+        assert preds[n_type:] == sorted(preds[n_type:], key=lambda p: p[1:-1])
+    labels = [line for line in lines if line.startswith(f"<{_CASE}lit> <{_LABEL}> \"ab")]
+    assert labels == [f'<{_CASE}lit> <{_LABEL}> "ab" .', f'<{_CASE}lit> <{_LABEL}> "ab c" .']
+
+
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS)
+def test_tricky_terms_round_trip_and_output_does_not_depend_on_input_order(fmt: str, tricky_triples: list) -> None:
+    data = serialize_triples(tricky_triples, fmt)
+    assert serialize_triples(list(reversed(tricky_triples)), fmt) == data
+    source = dgraph.triples_graph(tricky_triples)
+    back = reparse(data, fmt)
+    assert len(back) == len(source)
+    assert isomorphic(source, back)
+    ox_format = ox.RdfFormat.JSON_LD if fmt == "jsonld" else _OX[fmt]
+    ox_back = [q.triple for q in ox.parse(data, format=ox_format)]
+    assert canonical(dgraph.triples_graph(ox_back)) == canonical(source)
+
+
+def test_prefixes_are_exactly_the_used_namespaces(tricky_triples: list) -> None:
+    head = [line for line in serialize_triples(tricky_triples, "ttl").decode().splitlines()
+            if line.startswith("@prefix")]
+    names = [line.split()[1] for line in head]
+    assert names == ["case:", "dip:", "rdf:", "rdfs:", "xsd:"]  # xsd from a datatype only
+    # wd: and dcat: IRIs occur only inside a literal: not declared
+    rdfxml = serialize_triples(tricky_triples, "rdfxml").decode()
+    assert "wikidata.org/entity/\"" not in rdfxml and "xmlns:wd=" not in rdfxml
+
+
+def test_jsonld_is_compact_with_an_inline_context_and_safe_compact_iris(tricky_triples: list) -> None:
+    doc = json.loads(serialize_triples(tricky_triples, "jsonld"))
+    assert set(doc) == {"@context", "@graph"}
+    assert doc["@context"] == {"case": _CASE, "dip": _DIP, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                               "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "xsd": _XSD_NS}
+    nodes = {n["@id"]: n for n in doc["@graph"]}
+    assert nodes["case:a"]["@type"] == ["dip:Case"]
+    # compacted only when the local part is not empty and has no "/" or "#"; "dip:a:b" expands to dip: + "a:b"
+    assert {v["@id"] for v in nodes["case:iri"]["dip:seeAlso"]} == {_CASE + "a/b", _CASE + "//x", _CASE, _DIP,
+                                                                     "dip:a:b", "urn:x:y"}
+    assert nodes["case:iri"]["dip:p:q"] == [{"@id": "case:x"}]
+    assert {"@value": "1993", "@type": "xsd:gYear"} in nodes["case:lit"]["dip:n"]
+    en_gb = ox.Literal("x", language="en-GB").language  # pyoxigraph keeps language tags in lower case
+    assert {"@value": "Oslo", "@language": en_gb} in nodes["case:lit"]["rdfs:label"]
+    assert "" in nodes["case:lit"]["rdfs:label"]
+    types = nodes["case:types"]
+    assert sorted(types["@type"]) == ["dip:A", "http://example.org/B"]
+    assert sorted(map(json.dumps, types["rdf:type"])) == ['"a literal type"', '{"@id": "_:typeNode"}']
+    assert nodes["case:types"]["dip:onProperty"] == [{"@id": "rdf:type"}]
+
+
+def test_jsonld_keeps_lexical_forms() -> None:
+    """Typed literals stay strings with their exact lexical form (no JSON numbers, no normalisation)."""
+    odd = [ox.Literal(" 01", datatype=ox.NamedNode(_XSD_NS + "integer")),
+           ox.Literal("1.0E0", datatype=ox.NamedNode(_XSD_NS + "double")),
+           ox.Literal("TRUE", datatype=ox.NamedNode(_XSD_NS + "boolean"))]
+    ts = [_t(_CASE + "x", _DIP + "n", o) for o in odd]
+    data = serialize_triples(ts, "jsonld")
+    assert [v["@value"] for v in json.loads(data)["@graph"][0]["dip:n"]] == [" 01", "1.0E0", "TRUE"]
+    back = {q.triple.object for q in ox.parse(data, format=ox.RdfFormat.JSON_LD)}
+    assert back == set(odd)
+
+
+def test_jsonld_drops_a_prefix_that_is_also_an_iri_scheme() -> None:
+    ts = [_t(_CASE + "x", _LABEL, ox.Literal("x")), _t(_CASE + "x", _DIP + "p", "case:not-the-namespace")]
+    data = serialize_triples(ts, "jsonld")
+    assert "case" not in json.loads(data)["@context"]
+    back = [q.triple for q in ox.parse(data, format=ox.RdfFormat.JSON_LD)]
+    assert canonical(dgraph.triples_graph(back)) == canonical(dgraph.triples_graph(ts))
+
+
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS)
+def test_empty_graph_in_every_format(fmt: str) -> None:
+    data = serialize_triples([], fmt)
+    assert len(reparse(data, fmt)) == 0

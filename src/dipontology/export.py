@@ -6,8 +6,9 @@ values), ``tsv`` (W3C SPARQL 1.1 TSV: RDF term syntax), ``json`` (W3C SPARQL 1.1
 these as a ``subject predicate object`` table.
 
 Graph formats (``CONSTRUCT``/``DESCRIBE`` results and the whole graph): ``ttl``, ``nt``, ``rdfxml``, ``trig``
-(pyoxigraph's serialisers, triples sorted so output is stable) and ``jsonld`` (rdflib, compacted with a context
-of the project prefixes). Every graph format parses back to an isomorphic graph (tested).
+(pyoxigraph's serialisers, triples sorted so output is stable) and ``jsonld`` (written here from the sorted
+N-Triples: a flat ``@graph`` compacted with an inline context of the project prefixes). Every graph format
+parses back to an isomorphic graph (tested).
 
 CSV written to a file is *spreadsheet-safe* by default: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return is prefixed with a single quote so a spreadsheet does not run it as a formula (turn it off with
@@ -28,18 +29,20 @@ need no such guard.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
+import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
@@ -266,32 +269,34 @@ def results_to_dataframe(result):
 
 
 # -------------------------------------------------------------------------------------------- graph formats
-def _sort_key(t: ox.Triple) -> tuple:
-    def k(term):
-        if isinstance(term, ox.NamedNode):
-            return (0, term.value, "")
-        if isinstance(term, ox.BlankNode):
-            return (1, term.value, "")
-        return (2, term.value, term.language or term.datatype.value)
-    rdf_type = t.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    return (k(t.subject), not rdf_type, k(t.predicate), k(t.object))
+# Sorting: every triple is written once as canonical N-Triples by pyoxigraph (Rust), and the lines are sorted as
+# bytes after a reversible byte mapping that makes plain byte order equal the order we want:
+#   ``>`` (an IRI's closing bracket; inside literals it is mapped too, harmlessly) -> \x01, so ``<a>`` sorts before
+#   ``<a#x>`` and ``<a-b>`` (subjects and predicates ordered by their IRI value, a prefix first);
+#   ``"`` (a literal's quotes; quotes inside a value are escaped as ``\"``) -> \x03, so ``"ab"`` sorts before
+#   ``"ab c"``;
+#   the ``<`` of the predicate ``rdf:type`` -> \x02, so a subject's ``rdf:type`` triples come first.
+# Canonical N-Triples escapes every control character (U+0000-U+001F, U+007F), so \x01-\x03 never occur in it and
+# the mapping is undone exactly by one ``bytes.translate``. The resulting order: subjects by value, IRIs before
+# blank nodes (``<`` < ``_``); ``rdf:type`` first; then predicates by IRI; then objects by their N-Triples text
+# (literals, then IRIs, then blank nodes; literals by escaped value, then language tag / datatype).
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_TO_KEY = bytes.maketrans(b'>"', b"\x01\x03")
+_FROM_KEY = bytes.maketrans(b"\x01\x02\x03", b'><"')
+_TYPE_PRED = b" <" + _RDF_TYPE.encode() + b"\x01 "
+_TYPE_PRED_KEY = b" \x02" + _RDF_TYPE.encode() + b"\x01 "
 
 
-def _used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
-    used: set[str] = set()
-    nss = list(PREFIXES.items())
-    seen_ns: set[str] = set()
-    for t in triples:
-        dt = t.object.datatype if isinstance(t.object, ox.Literal) and not t.object.language else None
-        for term in (t.subject, t.predicate, t.object, dt):
-            if isinstance(term, ox.NamedNode):
-                v = term.value
-                cut = max(v.rfind("#"), v.rfind("/")) + 1
-                seen_ns.add(v[:cut])
-    for prefix, ns in nss:
-        if ns in seen_ns:
-            used.add(prefix)
-    return {p: PREFIXES[p] for p in sorted(used)}
+def _sort_key(line: bytes) -> bytes:
+    """The sort key of one canonical N-Triples line (see above); ``bytes.translate(_FROM_KEY)`` undoes it.
+
+    >>> lines = [b'<http://e/a#x> <http://e/p> "1" .', b'<http://e/a> <http://e/q> <http://e/b> .',
+    ...          b'<http://e/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/C> .']
+    >>> [line[:40] for line in sorted(lines, key=_sort_key)]  # doctest: +NORMALIZE_WHITESPACE
+    [b'<http://e/a> <http://www.w3.org/1999/02/', b'<http://e/a> <http://e/q> <http://e/b> .',
+     b'<http://e/a#x> <http://e/p> "1" .']
+    """
+    return line.translate(_TO_KEY).replace(_TYPE_PRED, _TYPE_PRED_KEY)
 
 
 def _as_ox(triples: Iterable) -> list[ox.Triple]:
@@ -306,8 +311,183 @@ def _as_ox(triples: Iterable) -> list[ox.Triple]:
     return out
 
 
+def _ntriples(triples: Iterable) -> tuple[list, bytes]:
+    """The triples as a list of pyoxigraph ``Triple`` and as canonical N-Triples (one Rust call when they already
+    are pyoxigraph triples; rdflib 3-tuples are converted first)."""
+    ts = triples if isinstance(triples, list) else list(triples)
+    try:
+        return ts, ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES)
+    except TypeError:  # rdflib terms (or a mix): convert, then serialise
+        ts = _as_ox(ts)
+        return ts, ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _sorted_keys(nt: bytes) -> list[bytes]:
+    """The sort keys of all lines of ``nt``, sorted (C-speed: whole-buffer translate/replace/split, list.sort)."""
+    keys = nt.translate(_TO_KEY).replace(_TYPE_PRED, _TYPE_PRED_KEY).split(b"\n")
+    keys.pop()  # the text ends with a newline
+    keys.sort()
+    return keys
+
+
+def _sorted_triples(ts: list, nt: bytes) -> list:
+    """``ts`` (whose canonical N-Triples is ``nt``, line for line) sorted by the N-Triples sort keys: the keys are
+    computed for the whole buffer at once and handed to ``sorted`` in order (``next`` on their iterator)."""
+    keys = nt.translate(_TO_KEY).replace(_TYPE_PRED, _TYPE_PRED_KEY).split(b"\n")
+    keys.pop()
+    if len(keys) != len(ts):  # cannot happen with canonical N-Triples (one line per triple); be safe anyway
+        raise AssertionError("N-Triples lines do not match the triples")
+    return sorted(ts, key=functools.partial(next, iter(keys)))
+
+
+def _trie(words: list[bytes]) -> bytes:
+    """A regex (source) matching exactly one of ``words``, as a trie, so a search tries all at once."""
+    if b"" in words:
+        rest = [w for w in words if w]
+        return b"(?:" + _trie(rest) + b")?" if rest else b""
+    groups: dict[bytes, list[bytes]] = {}
+    for w in words:
+        groups.setdefault(w[:1], []).append(w[1:])
+    alts = [re.escape(c) + _trie(ws) for c, ws in sorted(groups.items())]
+    return alts[0] if len(alts) == 1 else b"(?:" + b"|".join(alts) + b")"
+
+
+def _used_prefixes(nt: bytes) -> dict[str, str]:
+    """The project prefixes whose namespace is the namespace (the IRI up to its last ``#`` or ``/``) of some IRI
+    in the canonical N-Triples ``nt``: a subject, predicate, object or literal datatype, never text inside a
+    literal. One regex (a trie of the namespaces not found yet) searched from the last hit on: about one C-speed
+    pass over ``nt`` in all; a hit inside a literal's value is skipped."""
+    remaining = {ns.encode(): prefix for prefix, ns in PREFIXES.items()}
+    used: dict[str, str] = {}
+    pos = 0
+    while remaining:
+        m = re.compile(b"<(" + _trie(sorted(remaining)) + b")[^/#>\n]*>").search(nt, pos)
+        if m is None:
+            break
+        pos = m.start()
+        if _is_iri_term(nt, pos):
+            ns = m.group(1)
+            used[remaining.pop(ns)] = ns.decode()
+        else:
+            pos += 1
+    return dict(sorted(used.items()))
+
+
+def _is_iri_term(nt: bytes, at: int) -> bool:
+    """Whether the ``<`` at ``at`` in canonical N-Triples opens an IRI term (not text inside a literal)."""
+    start = nt.rfind(b"\n", 0, at) + 1
+    end = nt.find(b"\n", at)
+    line = nt[start:end if end >= 0 else len(nt)]
+    at -= start
+    quote = line.find(b'"')  # a subject or predicate has no quote, so the first one opens the object literal
+    if quote < 0 or at < quote:
+        return True
+    close = line.rfind(b'"')  # quotes inside the value are escaped; an IRI has none: this one closes the literal
+    return line.startswith(b"^^<", close + 1) and at == close + 3
+
+
+def _jsonld(nt_sorted: bytes, prefixes: dict[str, str]) -> bytes:
+    """A JSON-LD 1.1 document (inline ``@context`` of the prefixes, a flat ``@graph`` of node objects) from sorted
+    canonical N-Triples.
+
+    A canonical N-Triples string literal (``"..."`` with ``\\"``, ``\\\\``, ``\\n``, ``\\r``, ``\\t``, ``\\b``,
+    ``\\f`` and ``\\uXXXX`` escapes) is also a JSON string with the same value, so literal values are copied as
+    they are. IRIs are compacted to ``prefix:local`` when the local part is not empty and holds no ``/`` or ``#``;
+    a prefix whose name is also the scheme of some IRI (``dip:x`` written as a full IRI would expand through the
+    context) is left out of the context. All literals keep their lexical form (``@value`` strings, never JSON
+    numbers); ``rdf:type`` with an IRI object becomes ``@type``.
+    """
+    if prefixes:
+        clash = re.compile(b"<(" + b"|".join(re.escape(p.encode()) for p in prefixes) + b"):")
+        for name in {m.group(1).decode() for m in clash.finditer(nt_sorted)}:
+            prefixes = {p: ns for p, ns in prefixes.items() if p != name}
+    by_ns = {ns.encode(): p.encode() + b":" for p, ns in prefixes.items()}
+    dumps = json.dumps
+
+    class Compact(dict):  # IRI text (between < and >) -> JSON string of its compact form
+        def __missing__(self, iri: bytes) -> bytes:
+            cut = max(iri.rfind(b"#"), iri.rfind(b"/")) + 1
+            pre = by_ns.get(iri[:cut]) if cut < len(iri) else None
+            text = (pre + iri[cut:]) if pre is not None else iri
+            out = self[iri] = dumps(text.decode("utf-8"), ensure_ascii=False).encode("utf-8")
+            return out
+
+    class Node(dict):  # an IRI or blank-node term in N-Triples -> its JSON-LD node reference
+        def __missing__(self, t: bytes) -> bytes:
+            out = self[t] = (b'{"@id": ' + compact[t[1:-1]] + b"}" if t[:1] == b"<" else b'{"@id": "' + t + b'"}')
+            return out
+
+    compact, node = Compact(), Node()
+
+    def literal(o: bytes) -> bytes:
+        close = o.rfind(b'"')
+        if close == len(o) - 1:  # a plain string: a canonical N-Triples string is a JSON string with that value
+            return o
+        if o[close + 1] == 64:  # @language
+            return b'{"@value": ' + o[:close + 1] + b', "@language": "' + o[close + 2:] + b'"}'
+        return b'{"@value": ' + o[:close + 1] + b', "@type": ' + compact[o[close + 4:-1]] + b"}"
+
+    rdf_type = b"<" + _RDF_TYPE.encode() + b">"
+    out: list[bytes] = []
+    add = out.append
+    subject = predicate = None
+    types: list[bytes] = []  # the subject's rdf:type IRIs (-> "@type"); its lines come first
+    other_types: list[bytes] = []  # rdf:type with a literal or blank-node object (-> an "rdf:type" entry)
+
+    def flush_types() -> None:
+        if types:
+            add(b',\n    "@type": [' + b", ".join(types) + b"]")
+            types.clear()
+        if other_types:
+            add(b",\n    " + compact[rdf_type[1:-1]] + b": [" + b", ".join(other_types) + b"]")
+            other_types.clear()
+
+    lines = nt_sorted.split(b" .\n")  # each line ends with " .\n", which cannot occur inside it
+    lines.pop()
+    for line in lines:
+        s, p, o = line.split(b" ", 2)
+        if s != subject:
+            if types or other_types:
+                flush_types()
+            add((b"]\n  },\n" if predicate is not None else b"\n  },\n" if subject is not None else b"")
+                + b'  {\n    "@id": ' + (compact[s[1:-1]] if s[0] == 60 else b'"' + s + b'"'))
+            subject, predicate = s, None
+        if p == rdf_type:
+            if o[0] == 60:
+                types.append(compact[o[1:-1]])
+            else:
+                other_types.append(literal(o) if o[0] == 34 else node[o])
+            continue
+        if p != predicate:
+            if types or other_types:
+                flush_types()
+            add((b"],\n    " if predicate is not None else b",\n    ") + compact[p[1:-1]] + b": [")
+            predicate = p
+        else:
+            add(b", ")
+        if o[0] != 34:  # an IRI or a blank node
+            add(node[o])
+            continue
+        close = o.rfind(b'"')
+        if close == len(o) - 1:  # a plain string: a canonical N-Triples string is a JSON string with that value
+            add(o)
+        elif o[close + 1] == 64:  # @language
+            add(b'{"@value": ' + o[:close + 1] + b', "@language": "' + o[close + 2:] + b'"}')
+        else:  # ^^<datatype>
+            add(b'{"@value": ' + o[:close + 1] + b', "@type": ' + compact[o[close + 4:-1]] + b"}")
+    if types or other_types:
+        flush_types()
+    if subject is not None:
+        add(b"]\n  }\n" if predicate is not None else b"\n  }\n")
+    context = json.dumps(dict(sorted(prefixes.items())), indent=4, ensure_ascii=False).replace("\n}", "\n  }")
+    return b'{\n  "@context": ' + context.encode("utf-8") + b',\n  "@graph": [\n' + b"".join(out) + b"  ]\n}\n"
+
+
 def serialize_triples(triples: Iterable, fmt: str) -> bytes:
     """Serialise triples (pyoxigraph ``Triple`` or rdflib 3-tuples) in a graph format, sorted for stable output.
+
+    Subjects come in order of their value (IRIs, then blank nodes), a subject's ``rdf:type`` triples first, then
+    the other predicates in IRI order. Turtle, TriG and RDF/XML declare exactly the project prefixes they use.
 
     >>> from rdflib import URIRef, Literal
     >>> t = [(URIRef("https://w3id.org/dipontology/id/case/oslo"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
@@ -319,33 +499,38 @@ def serialize_triples(triples: Iterable, fmt: str) -> bytes:
     """
     if fmt not in GRAPH_FORMATS:
         raise InputError(f"unknown graph format {fmt!r}", fix=f"use one of {', '.join(GRAPH_FORMATS)}")
-    ts = sorted(_as_ox(triples), key=_sort_key)
+    ts, nt = _ntriples(triples)
+    if fmt == "nt":
+        keys = _sorted_keys(nt)
+        del nt
+        return (b"\n".join(keys) + b"\n").translate(_FROM_KEY) if keys else b""
     if fmt == "jsonld":
-        g = Graph()
-        for t in ts:
-            g.add((_graph.to_rdflib(t.subject), _graph.to_rdflib(t.predicate), _graph.to_rdflib(t.object)))
-        context = _used_prefixes(ts)
-        text = g.serialize(format="json-ld", context=context, auto_compact=True, indent=2)
-        return text.encode("utf-8") if isinstance(text, str) else text
-    if fmt == "trig":
-        dg = ox.DefaultGraph()
-        data = ox.serialize((ox.Quad(t.subject, t.predicate, t.object, dg) for t in ts), format=_OX_FORMATS[fmt],
-                            prefixes=_used_prefixes(ts))
-    elif fmt == "nt":
-        data = ox.serialize(ts, format=_OX_FORMATS[fmt])
-    else:
-        data = ox.serialize(ts, format=_OX_FORMATS[fmt], prefixes=_used_prefixes(ts))
+        keys = _sorted_keys(nt)
+        sorted_nt = (b"\n".join(keys) + b"\n").translate(_FROM_KEY) if keys else b""
+        del keys
+        return _jsonld(sorted_nt, _used_prefixes(nt))
+    prefixes = _used_prefixes(nt)
+    ts = _sorted_triples(ts, nt)
+    del nt
+    data = ox.serialize(ts, format=_OX_FORMATS[fmt], prefixes=prefixes)
     return _sort_prefix_lines(data) if fmt in ("ttl", "trig") else data
 
 
 def _sort_prefix_lines(data: bytes) -> bytes:
-    lines = data.split(b"\n")
-    head = []
-    i = 0
-    while i < len(lines) and lines[i].startswith(b"@prefix "):
-        head.append(lines[i])
-        i += 1
-    return b"\n".join(sorted(head) + lines[i:])
+    r"""Sort the ``@prefix`` lines at the head of Turtle/TriG (only the head is looked at).
+
+    >>> _sort_prefix_lines(b"@prefix b: <http://b/> .\n@prefix a: <http://a/> .\na:x b:y a:z .\n")
+    b'@prefix a: <http://a/> .\n@prefix b: <http://b/> .\na:x b:y a:z .\n'
+    """
+    end = 0
+    while data.startswith(b"@prefix ", end):
+        nl = data.find(b"\n", end)
+        end = len(data) if nl < 0 else nl + 1
+    if end == 0:
+        return data
+    head = data[:end]
+    lines = sorted(head.rstrip(b"\n").split(b"\n"))
+    return b"\n".join(lines) + (b"\n" if head.endswith(b"\n") else b"") + data[end:]
 
 
 # --------------------------------------------------------------------------------------------------- dispatch
@@ -404,7 +589,7 @@ def export_graph(fmt: str = "ttl", *, inferred: bool = False, output: str | Path
     """
     if triples is None:
         triples = _graph.inferred_triples() if inferred else _graph.published_triples()
-    ts = _as_ox(triples)
+    ts = triples if isinstance(triples, list) else list(triples)
     data = serialize_triples(ts, fmt)
     path = Path(output) if output else None
     if path is not None:
