@@ -322,10 +322,16 @@ def _ntriples(triples: Iterable) -> tuple[list, bytes]:
         return ts, ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES)
 
 
-def _sorted_keys(nt: bytes) -> list[bytes]:
-    """The sort keys of all lines of ``nt``, sorted (C-speed: whole-buffer translate/replace/split, list.sort)."""
+def _keys(nt: bytes) -> list[bytes]:
+    """The sort keys of all lines of the canonical N-Triples ``nt``, in order (whole-buffer translate, replace and
+    split: C speed)."""
     keys = nt.translate(_TO_KEY).replace(_TYPE_PRED, _TYPE_PRED_KEY).split(b"\n")
     keys.pop()  # the text ends with a newline
+    return keys
+
+
+def _sorted_keys(nt: bytes) -> list[bytes]:
+    keys = _keys(nt)
     keys.sort()
     return keys
 
@@ -333,8 +339,7 @@ def _sorted_keys(nt: bytes) -> list[bytes]:
 def _sorted_triples(ts: list, nt: bytes) -> list:
     """``ts`` (whose canonical N-Triples is ``nt``, line for line) sorted by the N-Triples sort keys: the keys are
     computed for the whole buffer at once and handed to ``sorted`` in order (``next`` on their iterator)."""
-    keys = nt.translate(_TO_KEY).replace(_TYPE_PRED, _TYPE_PRED_KEY).split(b"\n")
-    keys.pop()
+    keys = _keys(nt)
     if len(keys) != len(ts):  # cannot happen with canonical N-Triples (one line per triple); be safe anyway
         raise AssertionError("N-Triples lines do not match the triples")
     return sorted(ts, key=functools.partial(next, iter(keys)))
@@ -386,46 +391,69 @@ def _is_iri_term(nt: bytes, at: int) -> bool:
     return line.startswith(b"^^<", close + 1) and at == close + 3
 
 
-def _jsonld(nt_sorted: bytes, prefixes: dict[str, str]) -> bytes:
-    """A JSON-LD 1.1 document (inline ``@context`` of the prefixes, a flat ``@graph`` of node objects) from sorted
-    canonical N-Triples.
+class _PrefixClash(Exception):
+    """A full IRI's scheme is the name of a prefix already used to compact: write again without that prefix."""
+
+
+def _jsonld(keys: list[bytes]) -> bytes:
+    """A JSON-LD 1.1 document (inline ``@context``, a flat ``@graph`` of node objects) from the sorted N-Triples
+    sort keys (see :func:`_sort_key`; each line is mapped back with ``translate``).
 
     A canonical N-Triples string literal (``"..."`` with ``\\"``, ``\\\\``, ``\\n``, ``\\r``, ``\\t``, ``\\b``,
     ``\\f`` and ``\\uXXXX`` escapes) is also a JSON string with the same value, so literal values are copied as
-    they are. IRIs are compacted to ``prefix:local`` when the local part is not empty and holds no ``/`` or ``#``;
-    a prefix whose name is also the scheme of some IRI (``dip:x`` written as a full IRI would expand through the
-    context) is left out of the context. All literals keep their lexical form (``@value`` strings, never JSON
-    numbers); ``rdf:type`` with an IRI object becomes ``@type``.
+    they are. All literals keep their lexical form (``@value`` strings, never JSON numbers); ``rdf:type`` with an
+    IRI object becomes ``@type``. An IRI is compacted to ``prefix:local`` with a project prefix when its namespace
+    (up to the last ``/`` or ``#``) is that prefix's and the local part is not empty; the context holds exactly the
+    prefixes so used. A prefix whose name is the scheme of some IRI (``dip:x`` written in full would expand
+    through the context) is not used.
     """
-    if prefixes:
-        clash = re.compile(b"<(" + b"|".join(re.escape(p.encode()) for p in prefixes) + b"):")
-        for name in {m.group(1).decode() for m in clash.finditer(nt_sorted)}:
-            prefixes = {p: ns for p, ns in prefixes.items() if p != name}
-    by_ns = {ns.encode(): p.encode() + b":" for p, ns in prefixes.items()}
+    banned: set[str] = set()
+    while True:
+        try:
+            return _jsonld_once(keys, banned)
+        except _PrefixClash as clash:
+            banned.add(str(clash))
+
+
+def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
+    by_ns = {ns.encode(): p.encode() + b":" for p, ns in PREFIXES.items() if p not in banned}
+    by_name = {p.encode(): ns.encode() for p, ns in PREFIXES.items() if p not in banned}
+    used: set[bytes] = set()
     dumps = json.dumps
 
     class Compact(dict):  # IRI text (between < and >) -> JSON string of its compact form
         def __missing__(self, iri: bytes) -> bytes:
+            scheme = iri[:iri.find(b":")]
+            if scheme in by_name:
+                if scheme in used:
+                    raise _PrefixClash(scheme.decode())
+                for ns in [ns for ns, pre in by_ns.items() if pre == scheme + b":"]:
+                    del by_ns[ns]
+                del by_name[scheme]
             cut = max(iri.rfind(b"#"), iri.rfind(b"/")) + 1
             pre = by_ns.get(iri[:cut]) if cut < len(iri) else None
-            text = (pre + iri[cut:]) if pre is not None else iri
+            if pre is not None:
+                used.add(pre[:-1])
+            text = iri if pre is None else pre + iri[cut:]
             out = self[iri] = dumps(text.decode("utf-8"), ensure_ascii=False).encode("utf-8")
             return out
 
-    class Node(dict):  # an IRI or blank-node term in N-Triples -> its JSON-LD node reference
+    class Node(dict):  # an IRI or blank-node object (with the line's " .") -> its JSON-LD node reference
         def __missing__(self, t: bytes) -> bytes:
-            out = self[t] = (b'{"@id": ' + compact[t[1:-1]] + b"}" if t[:1] == b"<" else b'{"@id": "' + t + b'"}')
+            if t.startswith(b"<<"):
+                raise TypeError("unsupported RDF term (RDF-star triple terms are not used here): " + t[:-2].decode())
+            out = self[t] = (b'{"@id": ' + compact[t[1:-3]] + b"}" if t[:1] == b"<" else b'{"@id": "' + t[:-2] + b'"}')
             return out
 
     compact, node = Compact(), Node()
 
-    def literal(o: bytes) -> bytes:
+    def literal(o: bytes) -> bytes:  # o: a literal with the line's " ."
         close = o.rfind(b'"')
-        if close == len(o) - 1:  # a plain string: a canonical N-Triples string is a JSON string with that value
-            return o
-        if o[close + 1] == 64:  # @language
-            return b'{"@value": ' + o[:close + 1] + b', "@language": "' + o[close + 2:] + b'"}'
-        return b'{"@value": ' + o[:close + 1] + b', "@type": ' + compact[o[close + 4:-1]] + b"}"
+        if close == len(o) - 3:
+            return o[:-2]
+        if o[close + 1] == 64:
+            return b'{"@value": ' + o[:close + 1] + b', "@language": "' + o[close + 2:-2] + b'"}'
+        return b'{"@value": ' + o[:close + 1] + b', "@type": ' + compact[o[close + 4:-3]] + b"}"
 
     rdf_type = b"<" + _RDF_TYPE.encode() + b">"
     out: list[bytes] = []
@@ -442,10 +470,9 @@ def _jsonld(nt_sorted: bytes, prefixes: dict[str, str]) -> bytes:
             add(b",\n    " + compact[rdf_type[1:-1]] + b": [" + b", ".join(other_types) + b"]")
             other_types.clear()
 
-    lines = nt_sorted.split(b" .\n")  # each line ends with " .\n", which cannot occur inside it
-    lines.pop()
-    for line in lines:
-        s, p, o = line.split(b" ", 2)
+    from_key = _FROM_KEY
+    for key in keys:
+        s, p, o = key.translate(from_key).split(b" ", 2)  # o ends with " ."
         if s != subject:
             if types or other_types:
                 flush_types()
@@ -454,7 +481,7 @@ def _jsonld(nt_sorted: bytes, prefixes: dict[str, str]) -> bytes:
             subject, predicate = s, None
         if p == rdf_type:
             if o[0] == 60:
-                types.append(compact[o[1:-1]])
+                types.append(compact[o[1:-3]])
             else:
                 other_types.append(literal(o) if o[0] == 34 else node[o])
             continue
@@ -469,18 +496,19 @@ def _jsonld(nt_sorted: bytes, prefixes: dict[str, str]) -> bytes:
             add(node[o])
             continue
         close = o.rfind(b'"')
-        if close == len(o) - 1:  # a plain string: a canonical N-Triples string is a JSON string with that value
-            add(o)
+        if close == len(o) - 3:  # a plain string: a canonical N-Triples string is a JSON string with that value
+            add(o[:-2])
         elif o[close + 1] == 64:  # @language
-            add(b'{"@value": ' + o[:close + 1] + b', "@language": "' + o[close + 2:] + b'"}')
+            add(b'{"@value": ' + o[:close + 1] + b', "@language": "' + o[close + 2:-2] + b'"}')
         else:  # ^^<datatype>
-            add(b'{"@value": ' + o[:close + 1] + b', "@type": ' + compact[o[close + 4:-1]] + b"}")
+            add(b'{"@value": ' + o[:close + 1] + b', "@type": ' + compact[o[close + 4:-3]] + b"}")
     if types or other_types:
         flush_types()
     if subject is not None:
         add(b"]\n  }\n" if predicate is not None else b"\n  }\n")
-    context = json.dumps(dict(sorted(prefixes.items())), indent=4, ensure_ascii=False).replace("\n}", "\n  }")
-    return b'{\n  "@context": ' + context.encode("utf-8") + b',\n  "@graph": [\n' + b"".join(out) + b"  ]\n}\n"
+    context = {p.decode(): by_name[p].decode() for p in sorted(used)}
+    head = json.dumps(context, indent=4, ensure_ascii=False).replace("\n}", "\n  }")
+    return b'{\n  "@context": ' + head.encode("utf-8") + b',\n  "@graph": [\n' + b"".join(out) + b"  ]\n}\n"
 
 
 def serialize_triples(triples: Iterable, fmt: str) -> bytes:
@@ -503,12 +531,12 @@ def serialize_triples(triples: Iterable, fmt: str) -> bytes:
     if fmt == "nt":
         keys = _sorted_keys(nt)
         del nt
-        return (b"\n".join(keys) + b"\n").translate(_FROM_KEY) if keys else b""
+        keys.append(b"")  # so that the text ends with a newline
+        return b"\n".join(keys).translate(_FROM_KEY) if len(keys) > 1 else b""
     if fmt == "jsonld":
         keys = _sorted_keys(nt)
-        sorted_nt = (b"\n".join(keys) + b"\n").translate(_FROM_KEY) if keys else b""
-        del keys
-        return _jsonld(sorted_nt, _used_prefixes(nt))
+        del nt
+        return _jsonld(keys)
     prefixes = _used_prefixes(nt)
     ts = _sorted_triples(ts, nt)
     del nt
