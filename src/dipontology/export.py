@@ -515,7 +515,9 @@ def serialize_triples(triples: Iterable, fmt: str) -> bytes:
     """Serialise triples (pyoxigraph ``Triple`` or rdflib 3-tuples) in a graph format, sorted for stable output.
 
     Subjects come in order of their value (IRIs, then blank nodes), a subject's ``rdf:type`` triples first, then
-    the other predicates in IRI order. Turtle, TriG and RDF/XML declare exactly the project prefixes they use.
+    the other predicates in IRI order, then objects by their N-Triples text (see the notes above ``_sort_key``):
+    the same bytes for the same triples in any input order. Turtle, TriG and RDF/XML declare exactly the project
+    prefixes whose namespace some IRI has; JSON-LD's inline ``@context`` holds the prefixes it compacts with.
 
     >>> from rdflib import URIRef, Literal
     >>> t = [(URIRef("https://w3id.org/dipontology/id/case/oslo"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
