@@ -414,12 +414,19 @@ def m_reason_owlready2(path: Path, runs: int) -> dict:
 def m_infer_ours(path: Path, runs: int) -> dict:
     import pyoxigraph as ox
 
-    from dipontology.inference import owl_rl_closure
+    from dipontology.inference import close_store
 
-    triples = [q.triple for q in _ox_store(path)]
+    # what `dipontology query --inferred --load FILE` does: close the loaded store in place
     out = []
-    secs = _median_times(lambda: out.append(len(owl_rl_closure(triples))), runs)
-    return {"seconds": secs, "closure_triples": out[0], "asserted_triples": len(triples), "ox": ox.__version__}
+
+    def go():
+        st = _ox_store(path)
+        t = time.perf_counter()
+        close_store(st)
+        out.append((len(st), time.perf_counter() - t))
+
+    _median_times(go, runs)
+    return {"seconds": [o[1] for o in out], "closure_triples": out[0][0], "ox": ox.__version__}
 
 
 def m_infer_owlrl(path: Path, runs: int) -> dict:

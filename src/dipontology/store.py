@@ -583,10 +583,11 @@ def _file_store(load: list, *, inferred: bool, cache: bool) -> Embedded:
             raise InputError("no such file", file=str(f), fix="give the path of an RDF file to --load")
     what = "shipped ontology and data" + (f" + {len(load)} loaded file(s)" if load else "")
     if inferred:
-        from .inference import owl_rl_closure
+        from .inference import close_store
 
         base = _cache.memory_store(files)
-        emb = Embedded(triples=owl_rl_closure(q.triple for q in base))
+        close_store(base)     # in place: one copy of the graph, not three
+        emb = Embedded(store=base)
         emb.inferred = True
         emb.description = f"embedded store ({what}, OWL RL closure)"
         return emb
