@@ -487,9 +487,14 @@ def m_build_ours(path: Path, runs: int) -> dict:
         rel = Path(f).relative_to(resources.data_dir())
         (data / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(f, data / rel)
-    generate(size, data / "cases", violation_rate=0.0, seed=3)
-    for extra in (data / "cases").glob("gen-*.json"):
-        extra.unlink()
+    gen = generate(size, work, violation_rate=0.0, seed=3)
+    # one case file per 50,000 lines, as contributions arrive (and under the loader's 64 MiB limit per file)
+    lines = gen.read_text(encoding="utf-8").splitlines(keepends=True)
+    head = [ln for ln in lines if ln.startswith("@prefix")]
+    body = [ln for ln in lines if not ln.startswith("@prefix")]
+    for i in range(0, len(body), 50_000):
+        (data / "cases" / f"generated-{i // 50_000:04d}.ttl").write_text("".join(head + body[i:i + 50_000]),
+                                                                       encoding="utf-8")
     cmd = [str(Path(sys.executable).with_name("dipontology")), "build", "--data", str(data), "-o", str(work / "dist"),
            "--skip", "reason", "-q"]
 
