@@ -454,3 +454,38 @@ def test_internal_links_resolve(dist):
             elif frag and target == dist / "ontology" / "index.html" and frag not in onto_ids:
                 broken.append((page.relative_to(dist).as_posix(), ref))
     assert broken == []
+
+
+def test_an_error_while_writing_pages_leaves_the_previous_release_and_no_partial_folder(tmp_path, monkeypatch):
+    """The release is written file by file into a folder beside the output (not held in memory): an error half way
+    removes that folder and leaves the previous release as it was."""
+    from dipontology import build as B
+
+    _, good = release()
+    out = tmp_path / "dist"
+    shutil.copytree(good, out)
+    before = (out / "SHA256SUMS").read_bytes()
+    calls = []
+
+    def failing_page(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return original(self, *args, **kwargs)
+
+    original = B.Site.record_page
+    monkeypatch.setattr(B.Site, "record_page", failing_page)
+    with pytest.raises(OSError, match="No space"):
+        build(out, quiet=True, data_dir=FIXTURE_DATA, stages=())
+    assert len(calls) == 3
+    assert (out / "SHA256SUMS").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_release_files_are_checksummed_as_written(tmp_path):
+    result = build(tmp_path / "dist", quiet=True, data_dir=FIXTURE_DATA, stages=())
+    assert result.ok
+    sums = dict(line.split("  ")[::-1] for line in (tmp_path / "dist" / "SHA256SUMS").read_text().splitlines())
+    assert sorted(sums) == sorted(n for n in result.files if n != "SHA256SUMS")
+    for name, digest in sums.items():
+        assert hashlib.sha256((tmp_path / "dist" / name).read_bytes()).hexdigest() == digest

@@ -1167,7 +1167,8 @@ def void_triples(data: Sequence[ox.Triple], ontology: Sequence[ox.Triple], files
     add(onto, OWL + "versionIRI", _nn(f"{ONTOLOGY_IRI}/{version}"))
     add(onto, VOID + "triples", _lit(len(ontology), integer))
     for name in sorted(files):
-        data_bytes = files[name]
+        entry = files[name]
+        size, digest = entry if isinstance(entry, tuple) else (len(entry), hashlib.sha256(entry).hexdigest())
         ext = name.rsplit(".", 1)[-1]
         dist = _nn(BASE + name)
         owner = onto if name.startswith("ontology/") else ds
@@ -1177,12 +1178,12 @@ def void_triples(data: Sequence[ox.Triple], ontology: Sequence[ox.Triple], files
         add(dist, RDF_TYPE, _nn(DCAT + "Distribution"))
         add(dist, DCAT + "downloadURL", dist)
         add(dist, DCAT + "mediaType", _nn("https://www.iana.org/assignments/media-types/" + MEDIA_TYPES[ext]))
-        add(dist, DCAT + "byteSize", _lit(len(data_bytes), XSD + "nonNegativeInteger"))
+        add(dist, DCAT + "byteSize", _lit(size, XSD + "nonNegativeInteger"))
         ck = _nn(BASE + name + "#sha256")
         add(dist, SPDX + "checksum", ck)
         add(ck, RDF_TYPE, _nn(SPDX + "Checksum"))
         add(ck, SPDX + "algorithm", _nn(SPDX + "checksumAlgorithm_sha256"))
-        add(ck, SPDX + "checksumValue", _lit(hashlib.sha256(data_bytes).hexdigest(), XSD + "hexBinary"))
+        add(ck, SPDX + "checksumValue", _lit(digest, XSD + "hexBinary"))
     return T
 
 
@@ -1385,7 +1386,6 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
     version, modified, title = _ontology_meta(src.ontology)
     log.say(f"{len(src.ontology)} ontology triples, {len(data)} data triples in {len(src.data)} files")
     result = BuildResult(out_dir=out, ok=False, version=version, stages=log.stages, triples=len(every))
-    files: dict[str, bytes] = {}
     reports: dict[str, bytes] = {}
     for stage in STAGES:
         if stage not in wanted:
@@ -1415,72 +1415,79 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
             rel = os.path.relpath(path, start)
             if not rel.startswith(".."):
                 renames[rel] = name
-    for key, body in reports.items():
-        text = body.decode("utf-8")
-        for old_name in sorted(renames, key=len, reverse=True):
-            text = text.replace(old_name, renames[old_name])
-        files[key] = text.encode("utf-8")
+    # every file goes straight into a fresh folder beside ``out`` (not into memory: a release of a large graph has
+    # hundreds of thousands of pages), which is swapped in at the end and removed if anything fails before
+    files = _ReleaseFiles(out)
+    try:
+        for key, body in reports.items():
+            text = body.decode("utf-8")
+            for old_name in sorted(renames, key=len, reverse=True):
+                text = text.replace(old_name, renames[old_name])
+            files[key] = text.encode("utf-8")
 
-    log.say("writing the ontology and data dumps ...")
-    for ext in RDF_FORMATS:
-        body = serialize(src.ontology, ext)
-        files[f"ontology/{version}/dipontology.{ext}"] = body
-        files[f"ontology/dipontology.{ext}"] = body
-        files[f"data/dipontology-data.{ext}"] = serialize(data, ext)
-    files["data/dipontology-data.trig"] = trig_bytes(src.data)
-
-    log.say("writing the pages ...")
-    ix = Index(every)
-    records: list[tuple[ox.NamedNode, str, str]] = []
-    skipped_iris = []
-    for s in sorted({t.subject for t in data if isinstance(t.subject, ox.NamedNode)}, key=lambda n: n.value):
-        rp = record_path(s.value)
-        if rp:
-            records.append((s, rp[0], rp[1]))
-        elif s.value.startswith(ID_BASE):
-            skipped_iris.append(s.value)
-    site = Site(ix, version, modified, title, pages={n.value for n, _, _ in records})
-    data_index = Index(data)
-    for node, kind, slug in records:
-        own = _closure(data_index, node)
-        base = f"id/{kind}/{slug}"
-        files[base + ".html"] = site.record_page(node, kind, slug)
+        log.say("writing the ontology and data dumps ...")
         for ext in RDF_FORMATS:
-            files[f"{base}.{ext}"] = serialize(own, ext)
-    by_kind: dict[str, list] = defaultdict(list)
-    for node, kind, slug in records:
-        by_kind[kind].append((node, slug))
-    for kind, items in sorted(by_kind.items()):
-        files[f"id/{kind}/index.html"] = site.kind_page(kind, items)
-    usage = _usage(data)
-    files["ontology/index.html"] = site.ontology_page(usage)
-    cases = sorted((n for n, k, _ in records if k == "case"), key=lambda n: (ix.label(n).lower(), n.value))
-    timeline, undated = timeline_svg(site, cases)
-    stats = {"case studies": len(cases), "records": len(records), "data triples": len(data),
-             "ontology terms": sum(1 for s in {t.subject for t in src.ontology}
-                                   if isinstance(s, ox.NamedNode) and s.value.startswith(DIPNS))}
-    files["index.html"] = site.index_page(records, cases, stats, timeline, undated)
-    files["search-index.js"] = _search_index(site, records, src.ontology)
-    for asset in ("style.css", "search.js"):
-        files[f"assets/{asset}"] = _site_asset(asset)
-    files[".htaccess"] = htaccess(version, site_url).encode("utf-8")
-    if skipped_iris:
-        log.stage("pages", "ok", f"{len(records)} record pages; no page for {len(skipped_iris)} IRIs that are not "
-                  f"<kind>/<slug> records, e.g. {skipped_iris[0]}")
-    else:
-        log.stage("pages", "ok", f"{len(records)} record pages, {len(cases)} case studies")
-    files["reports/build-log.txt"] = ("\n".join(s.line() for s in log.stages) + "\n").encode("utf-8")
-    described = {k: v for k, v in files.items() if k.startswith(("ontology/", "data/", "queries/", "reports/"))
-                 and not k.endswith(".html")}
-    files["void.ttl"] = serialize(void_triples(data, src.ontology, described, version, modified, sparql_endpoint),
-                                  "ttl")
-    sums = "".join(f"{hashlib.sha256(files[k]).hexdigest()}  {k}\n" for k in sorted(files))
-    files["SHA256SUMS"] = sums.encode("utf-8")
-    log.say(f"writing {len(files)} files ...")
-    _write_tree(out, files)
-    result.ok = True
-    result.files = sorted(files)
-    result.records = len(records)
+            body = serialize(src.ontology, ext)
+            files[f"ontology/{version}/dipontology.{ext}"] = body
+            files[f"ontology/dipontology.{ext}"] = body
+            files[f"data/dipontology-data.{ext}"] = serialize(data, ext)
+        files["data/dipontology-data.trig"] = trig_bytes(src.data)
+
+        log.say("writing the pages ...")
+        ix = Index(every)
+        records: list[tuple[ox.NamedNode, str, str]] = []
+        skipped_iris = []
+        for s in sorted({t.subject for t in data if isinstance(t.subject, ox.NamedNode)}, key=lambda n: n.value):
+            rp = record_path(s.value)
+            if rp:
+                records.append((s, rp[0], rp[1]))
+            elif s.value.startswith(ID_BASE):
+                skipped_iris.append(s.value)
+        site = Site(ix, version, modified, title, pages={n.value for n, _, _ in records})
+        data_index = Index(data)
+        for node, kind, slug in records:
+            own = _closure(data_index, node)
+            base = f"id/{kind}/{slug}"
+            files[base + ".html"] = site.record_page(node, kind, slug)
+            for ext in RDF_FORMATS:
+                files[f"{base}.{ext}"] = serialize(own, ext)
+        by_kind: dict[str, list] = defaultdict(list)
+        for node, kind, slug in records:
+            by_kind[kind].append((node, slug))
+        for kind, items in sorted(by_kind.items()):
+            files[f"id/{kind}/index.html"] = site.kind_page(kind, items)
+        usage = _usage(data)
+        files["ontology/index.html"] = site.ontology_page(usage)
+        cases = sorted((n for n, k, _ in records if k == "case"), key=lambda n: (ix.label(n).lower(), n.value))
+        timeline, undated = timeline_svg(site, cases)
+        stats = {"case studies": len(cases), "records": len(records), "data triples": len(data),
+                 "ontology terms": sum(1 for s in {t.subject for t in src.ontology}
+                                       if isinstance(s, ox.NamedNode) and s.value.startswith(DIPNS))}
+        files["index.html"] = site.index_page(records, cases, stats, timeline, undated)
+        files["search-index.js"] = _search_index(site, records, src.ontology)
+        for asset in ("style.css", "search.js"):
+            files[f"assets/{asset}"] = _site_asset(asset)
+        files[".htaccess"] = htaccess(version, site_url).encode("utf-8")
+        if skipped_iris:
+            log.stage("pages", "ok", f"{len(records)} record pages; no page for {len(skipped_iris)} IRIs that are not "
+                      f"<kind>/<slug> records, e.g. {skipped_iris[0]}")
+        else:
+            log.stage("pages", "ok", f"{len(records)} record pages, {len(cases)} case studies")
+        files["reports/build-log.txt"] = ("\n".join(s.line() for s in log.stages) + "\n").encode("utf-8")
+        described = {k: files.digest(k) for k in files if k.startswith(("ontology/", "data/", "queries/", "reports/"))
+                     and not k.endswith(".html")}
+        files["void.ttl"] = serialize(void_triples(data, src.ontology, described, version, modified, sparql_endpoint),
+                                      "ttl")
+        sums = "".join(f"{files.digest(k)[1]}  {k}\n" for k in sorted(files))
+        files["SHA256SUMS"] = sums.encode("utf-8")
+        log.say(f"swapping in the {len(files)} files ...")
+        files.swap_in()
+        result.ok = True
+        result.files = sorted(files)
+        result.records = len(records)
+    except BaseException:
+        files.discard()
+        raise
     log.say(f"release {version} written to {out}")
     return result
 
@@ -1512,21 +1519,62 @@ def _search_index(site: Site, records: list[tuple[ox.NamedNode, str, str]], onto
     return f"window.DIPONTOLOGY_INDEX = {body};\n".encode("utf-8")
 
 
-def _write_tree(out: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` into a fresh folder beside ``out`` and swap it in (the old release is removed after)."""
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
-    try:
-        for name, data in files.items():
-            p = tmp / name
-            p.parent.mkdir(parents=True, exist_ok=True)
-            with open(p, "wb") as fh:
-                fh.write(data)
-        for d in sorted({p for p in tmp.rglob("*") if p.is_dir()} | {tmp}):
+class _ReleaseFiles:
+    """The files of a release being written: each one goes to disk in a fresh folder beside ``out`` as soon as it is
+    made (only its size and SHA-256 stay in memory); :meth:`swap_in` puts the folder in place of ``out`` in one
+    step, :meth:`discard` removes it. Reading a file back reads it from that folder."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        parent = out.resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
+        self._digests: dict[str, tuple[int, str]] = {}
+
+    def __setitem__(self, name: str, data: bytes) -> None:
+        p = self.tmp / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with open(p, "wb") as fh:
+            fh.write(data)
+        os.chmod(p, 0o644)
+        self._digests[name] = (len(data), hashlib.sha256(data).hexdigest())
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._digests:
+            raise KeyError(name)
+        return (self.tmp / name).read_bytes()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._digests
+
+    def __iter__(self):
+        return iter(list(self._digests))
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+    def items(self):
+        for name in list(self._digests):
+            yield name, self[name]
+
+    def digest(self, name: str) -> tuple[int, str]:
+        """``(size in bytes, SHA-256 hex)`` of a written file."""
+        return self._digests[name]
+
+    def swap_in(self) -> None:
+        for d in sorted({p for p in self.tmp.rglob("*") if p.is_dir()} | {self.tmp}):
             os.chmod(d, 0o755)
-        for name in files:
-            os.chmod(tmp / name, 0o644)
+        _swap(self.tmp, self.out)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Put the finished folder ``tmp`` in place of ``out`` (the old release is removed after); on failure ``tmp``
+    is removed and ``out`` is left as it was."""
+    parent = out.resolve().parent
+    try:
         if out.exists() and _exchange(tmp, out):
             shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous release
             return
