@@ -59,7 +59,7 @@ def render(records: dict) -> str:
     out = [BEGIN, "",
            f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory']} memory, {m['platform']}; Python {m['python']}, "
            f"rdflib {m['rdflib']}, pySHACL {m['pyshacl']}, pyoxigraph {m['pyoxigraph']}. "
-           "The 2 cores were shared with other engineers' test runs, so absolute times are noisy (ratios less so).",
+           "The 2 cores were shared between benchmark runs (and, at first, test runs), so absolute times are noisy (see Noise below).",
            ""]
     for size in sizes:
         g = lambda st: by.get((size, st))  # noqa: E731
