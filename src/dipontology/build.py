@@ -1522,7 +1522,7 @@ def _search_index(site: Site, records: list[tuple[ox.NamedNode, str, str]], onto
 class _ReleaseFiles:
     """The files of a release being written: each one goes to disk in a fresh folder beside ``out`` as soon as it is
     made (only its size and SHA-256 stay in memory); :meth:`swap_in` puts the folder in place of ``out`` in one
-    step, :meth:`discard` removes it. Reading a file back reads it from that folder."""
+    step, :meth:`discard` removes it."""
 
     def __init__(self, out: Path) -> None:
         self.out = out
@@ -1539,11 +1539,6 @@ class _ReleaseFiles:
         os.chmod(p, 0o644)
         self._digests[name] = (len(data), hashlib.sha256(data).hexdigest())
 
-    def __getitem__(self, name: str) -> bytes:
-        if name not in self._digests:
-            raise KeyError(name)
-        return (self.tmp / name).read_bytes()
-
     def __contains__(self, name: object) -> bool:
         return name in self._digests
 
@@ -1552,10 +1547,6 @@ class _ReleaseFiles:
 
     def __len__(self) -> int:
         return len(self._digests)
-
-    def items(self):
-        for name in list(self._digests):
-            yield name, self[name]
 
     def digest(self, name: str) -> tuple[int, str]:
         """``(size in bytes, SHA-256 hex)`` of a written file."""

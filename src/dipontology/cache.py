@@ -110,13 +110,7 @@ def cached_store(paths: Sequence[str | os.PathLike[str]], *, cache_dir: str | os
     (root / "stores").mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=root / "stores"))
     try:
-        store = ox.Store(str(tmp))
-        for p in paths:
-            try:
-                store.bulk_load(path=str(p), format=_format(p), to_graph=ox.DefaultGraph())
-            except SyntaxError as exc:
-                raise InputError(f"cannot parse the file: {exc}", file=str(p),
-                                 fix="fix the syntax error (dipontology validate names file and line)") from None
+        store = _load_into(ox.Store(str(tmp)), paths)
         store.flush()
         store.optimize()
         del store
@@ -137,16 +131,21 @@ def memory_store(paths: Sequence[str | os.PathLike[str]]) -> ox.Store:
 
     :raises InputError: if a file cannot be read or parsed (naming it).
     """
-    store = ox.Store()
+    try:
+        return _load_into(ox.Store(), paths)
+    except OSError as exc:   # no cache key was computed, so nothing has read the files yet
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=getattr(exc, "filename", None),
+                         fix="check the path and its permissions") from None
+
+
+def _load_into(store: ox.Store, paths: Sequence[str | os.PathLike[str]]) -> ox.Store:
+    """Bulk-load every file into the default graph of ``store``; a file that cannot be parsed is an InputError."""
     for p in map(Path, paths):
         try:
             store.bulk_load(path=str(p), format=_format(p), to_graph=ox.DefaultGraph())
         except SyntaxError as exc:
             raise InputError(f"cannot parse the file: {exc}", file=str(p),
                              fix="fix the syntax error (dipontology validate names file and line)") from None
-        except OSError as exc:
-            raise InputError(f"cannot read the file: {exc.strerror or exc}", file=str(p),
-                             fix="check the path and its permissions") from None
     return store
 
 

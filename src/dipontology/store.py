@@ -577,31 +577,27 @@ def _file_store(load: list, *, inferred: bool, cache: bool) -> Embedded:
     """The shipped files plus ``load`` in one embedded store (see :func:`open_store`)."""
     from . import cache as _cache
 
-    files = [*_graph.published_files(), *(Path(f) for f in load)]
-    for f in files[len(files) - len(load):]:
+    for f in map(Path, load):
         if not f.is_file():
             raise InputError("no such file", file=str(f), fix="give the path of an RDF file to --load")
+    files = [*_graph.published_files(), *map(Path, load)]
     what = "shipped ontology and data" + (f" + {len(load)} loaded file(s)" if load else "")
+    store = None
+    if cache and not inferred:
+        try:
+            entry = _cache.cached_store(files)
+            store = entry.store
+            what += f"; {'opened from' if entry.hit else 'saved to'} the store cache"
+        except OSError:   # the cache folder cannot be written: parse into memory instead
+            pass
+    if store is None:
+        store = _cache.memory_store(files)
     if inferred:
         from .inference import close_store
 
-        base = _cache.memory_store(files)
-        close_store(base)     # in place: one copy of the graph, not three
-        emb = Embedded(store=base)
-        emb.inferred = True
-        emb.description = f"embedded store ({what}, OWL RL closure)"
-        return emb
-    if cache:
-        try:
-            entry = _cache.cached_store(files)
-        except OSError:   # the cache folder cannot be written: parse into memory instead
-            emb = Embedded(store=_cache.memory_store(files))
-            emb.description = f"embedded store ({what})"
-            return emb
-        emb = Embedded(store=entry.store)
-        emb.description = f"embedded store ({what}; {'opened from' if entry.hit else 'saved to'} the store cache)"
-        return emb
-    emb = Embedded(store=_cache.memory_store(files))
+        close_store(store)     # in place: one copy of the graph, not three
+        what += ", OWL RL closure"
+    emb = Embedded(store=store, inferred=inferred)
     emb.description = f"embedded store ({what})"
     return emb
 
