@@ -424,9 +424,11 @@ def test_cli_data_mode_checks_files_with_the_shipped_ontology(capsys, tmp_path: 
     assert data["summary"]["inputs"][0].endswith("ontology/dipontology.ttl") and len(data["summary"]["inputs"]) == 2
     found = {(f["rule"], f["entity"], tuple(f["via"])) for f in data["findings"]}
     case_iri = "https://w3id.org/dipontology/id/case/unsourced-workshop"
+    # the link to an unsourced participation is also a fact that no sourced statement backs
     assert found == {("record_missing_source", case_iri, ()),
-                     ("record_missing_source", case_iri, ("https://w3id.org/dipontology/ontology#hasParticipation",))}
-    record = next(f for f in data["findings"] if not f["via"])
+                     ("record_missing_source", case_iri, ("https://w3id.org/dipontology/ontology#hasParticipation",)),
+                     ("unbacked_fact", case_iri, ())}
+    record = next(f for f in data["findings"] if not f["via"] and f["rule"] == "record_missing_source")
     assert record["file"].endswith("case.ttl") and record["line"] == 5 and record["label"] == "an unsourced workshop"
     # the same file alone is not an ontology: the header rule says so
     code, out, _ = run_cli([str(case), "--format", "json"], capsys)
