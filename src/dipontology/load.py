@@ -449,7 +449,8 @@ def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits,
             if t.language:
                 return Literal(value, lang=t.language)
             dt = t.datatype.value
-            return Literal(value) if dt == XSD_STRING else Literal(value, datatype=URIRef(dt))
+            # the lexical form as written (rdflib would rewrite an ill-typed "none"^^xsd:boolean to "false")
+            return Literal(value) if dt == XSD_STRING else Literal(value, datatype=URIRef(dt), normalize=False)
         if isinstance(t, ox.DefaultGraph):
             return None
         raise _Bad("RDF 1.2 triple terms (<<( ... )>>) are not supported", str(t)[:60],

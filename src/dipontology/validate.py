@@ -440,29 +440,39 @@ _SHIPPED_REPORTS: dict = {}
 
 def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: str = "Violation",
              data_dir: str | os.PathLike[str] | None = None, limits: Limits | None = None,
-             engine: str | None = None) -> ValidationReport:
+             engine: str | None = None, shapes: Sequence[str | os.PathLike[str]] | None = None,
+             builtin_shapes: bool = True) -> ValidationReport:
     """Validate the shipped data (no ``files``) or a contribution (``files``) against the project's shapes.
 
     :param files: contribution files (any RDF format :func:`~dipontology.load.load_file` reads). Without files,
         the published data is validated.
     :param fail_on: the least severe level that makes :meth:`ValidationReport.exit_code` return 1.
     :param data_dir: the published data folder (default: the shipped ``data/``).
-    :param limits: bounds for parsing contributions.
-    :param engine: the SHACL engine: ``"fast"`` (:mod:`dipontology.fastvalidate`, the default) or ``"pyshacl"``
-        (the reference; same findings, much slower). Default: ``$DIPONTOLOGY_SHACL_ENGINE`` or ``"fast"``.
+    :param limits: bounds for parsing contributions and ``shapes`` files.
+    :param engine: the SHACL engine, one of :data:`SHACL_ENGINES`: ``"turbo"`` (pyshacl-turbo, the default) or
+        ``"pyshacl"`` (the reference; same findings, much slower). Default: ``$DIPONTOLOGY_SHACL_ENGINE``.
+    :param shapes: SHACL files of the user's own (an application profile), parsed with the safe loader and
+        checked by :func:`check_shapes`; validated beside the project's shapes.
+    :param builtin_shapes: ``False`` validates against ``shapes`` alone: the project's shapes and the contribution
+        rules (``contrib:*``) are not applied; what the parse finds (ill-typed literals, parser warnings, shapes or
+        imports removed from data) still is.
     :return: the :class:`ValidationReport`.
-    :raises InputError: if a file cannot be read or parsed (with file, line, column and a fix).
+    :raises InputError: if a file cannot be read or parsed, or a shapes file is refused (with file, line and a fix).
     """
     fail_on = parse_level(fail_on)
     engine = shacl_engine(engine)
+    if not builtin_shapes and not shapes:
+        raise InputError("no shapes to validate against", fix="give --shapes FILE, or keep the project's shapes")
     started = time.perf_counter()
+    profile = _profile(shapes, builtin_shapes, limits, engine)
     data_paths = published_files(data_dir)
     published = _published(_stamp(data_paths))
     if not files:
-        key = (_stamp(data_paths), _stamp(resources.shapes_files()), _stamp([resources.ontology_file()]), engine)
+        key = (_stamp(data_paths), _stamp(resources.shapes_files()), _stamp([resources.ontology_file()]), engine,
+               profile.key)
         cached = _SHIPPED_REPORTS.get(key)
         if cached is None:
-            cached = validate_graph(published.loaded, fail_on=fail_on, engine=engine)
+            cached = validate_graph(published.loaded, fail_on=fail_on, engine=engine, profile=profile)
             cached.seconds = time.perf_counter() - started
             _SHIPPED_REPORTS.clear()
             _SHIPPED_REPORTS[key] = cached
@@ -477,7 +487,7 @@ def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: 
         loaded, found = load_contribution(f, limits=limits)
         contributions.append(loaded)
         conversion += found
-    report = _validate_contribution(contributions, published, fail_on, conversion, engine=engine)
+    report = _validate_contribution(contributions, published, fail_on, conversion, engine=engine, profile=profile)
     for finding in report.findings:
         if finding.column is None and finding.file and finding.file.lower().endswith(".csv"):
             chain = finding.focus.split(" / ")
@@ -487,20 +497,79 @@ def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: 
     return report
 
 
-def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation",
-                   engine: str | None = None) -> ValidationReport:
+@dataclass
+class _Profile:
+    """The shapes one validation applies: the project's (``builtin``), a user's (``extra``), or both."""
+
+    builtin: bool = True
+    extra: Graph | None = None
+    locate: object = None
+    key: tuple = ()
+    findings: list = field(default_factory=list)
+
+    def graph(self) -> Graph:
+        if self.extra is None:
+            return shapes_graph()
+        if not self.builtin:
+            return self.extra
+        return _merged_shapes(self.key)
+
+    def locator(self):
+        return self.locate if self.extra is not None else None
+
+
+_MERGED: dict = {}
+
+
+def _merged_shapes(key: tuple) -> Graph:
+    cached = _MERGED.get(key)
+    if cached is None:
+        cached = Graph()
+        cached += shapes_graph()
+        cached += _USER_SHAPES[key][0]
+        _MERGED.clear()
+        _MERGED[key] = cached
+    return cached
+
+
+_USER_SHAPES: dict = {}
+
+
+def _profile(paths: Sequence[str | os.PathLike[str]] | None, builtin: bool, limits: Limits | None,
+             engine: str) -> _Profile:
+    if not paths:
+        return _Profile(builtin=True, key=("builtin",))
+    stamp = _stamp([Path(p) for p in paths]) if all(Path(p).is_file() for p in paths) else None
+    key = (builtin, engine, stamp) if stamp is not None else None
+    if key is None or key not in _USER_SHAPES:
+        loaded = load_shapes(paths, limits=limits)
+        check_shapes(loaded[0], engine, loaded[1])
+        if key is None:
+            key = (builtin, tuple(map(str, paths)), time.time_ns())
+        _USER_SHAPES.clear()
+        _USER_SHAPES[key] = loaded
+    graph, locate, findings = _USER_SHAPES[key]
+    return _Profile(builtin=builtin, extra=graph, locate=locate, key=key, findings=findings)
+
+
+def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation", engine: str | None = None,
+                   profile: _Profile | None = None) -> ValidationReport:
     """Validate already-loaded files as one data set (the no-files mode of :func:`validate`)."""
+    profile = profile or _Profile()
     onto_stamp = _stamp([resources.ontology_file()])
     vocab = _vocabulary(onto_stamp)
-    findings: list[Finding] = []
+    findings: list[Finding] = list(profile.findings)
     data = Graph()
     for item in loaded:
         cleaned, _removed = _clean(item, vocab, findings, contribution=False)
         data += cleaned
     subjects = _subjects_index(loaded)
-    findings += _record_checks(loaded, data, vocab)
+    findings += _literal_checks(loaded, data)
+    if profile.builtin:
+        findings += _record_checks(loaded, data, vocab)
     with _ontology_plus(data) as full:
-        shacl_findings, report_graph = _run_shacl(full, subjects, set(subjects), engine=engine)
+        shacl_findings, report_graph = _run_shacl(full, subjects, set(subjects), engine=engine,
+                                                  shapes=profile.graph(), locate=profile.locator())
         findings += shacl_findings
         _describe(findings, full, subjects)
     return ValidationReport(_sorted(_dedupe(findings)), files=[_display(i.file) for i in loaded], fail_on=fail_on,
@@ -508,26 +577,32 @@ def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation",
 
 
 def _validate_contribution(contributions: list[Loaded], published: _Published, fail_on: str,
-                           extra: Sequence[Finding] = (), engine: str | None = None) -> ValidationReport:
+                           extra: Sequence[Finding] = (), engine: str | None = None,
+                           profile: _Profile | None = None) -> ValidationReport:
+    profile = profile or _Profile()
     onto_stamp = _stamp([resources.ontology_file()])
     vocab = _vocabulary(onto_stamp)
-    findings: list[Finding] = list(extra)
+    findings: list[Finding] = list(extra) + list(profile.findings)
     contrib = Graph()
     for item in contributions:
-        cleaned, _removed = _clean(item, vocab, findings)
+        cleaned, _removed = _clean(item, vocab, findings, contribution=profile.builtin)
         contrib += cleaned
     subjects = _subjects_index(contributions)
     own = set(contrib.subjects())
-    findings += _record_checks(contributions, contrib, vocab, published=published)
-    findings += _collision_checks(contrib, subjects, published, vocab)
-    findings += text_hygiene_findings(contrib, subjects)
+    findings += _literal_checks(contributions, contrib)
+    if profile.builtin:
+        findings += _record_checks(contributions, contrib, vocab, published=published)
+        findings += _collision_checks(contrib, subjects, published, vocab)
+        findings += text_hygiene_findings(contrib, subjects)
 
-    # the graph SHACL sees: ontology + contribution + the published records the contribution mentions
+    # the graph SHACL sees: ontology + contribution + the published records the contribution mentions (what the
+    # project's shapes look at); a user's shapes may look anywhere, so with them the whole published graph
     extra = Graph()
     extra += contrib
-    extra += _context(contrib, own, published)
+    extra += _context(contrib, own, published) if profile.extra is None else published.graph
     with _ontology_plus(extra) as full:
-        shacl_findings, report_graph = _run_shacl(full, subjects, own, engine=engine)
+        shacl_findings, report_graph = _run_shacl(full, subjects, own, engine=engine, shapes=profile.graph(),
+                                                  locate=profile.locator())
         findings += shacl_findings
         _describe(findings, full, subjects)
     return ValidationReport(_sorted(_dedupe(findings)), files=[c.file for c in contributions], fail_on=fail_on,
@@ -705,13 +780,86 @@ def _record_checks(loaded: Sequence[Loaded], g: Graph, vocab: _Vocabulary,
             findings.append(Finding(level, rule, _focus_text(g, s), path=_short(p),
                                     value=None if role == "property" else _short(term), message=message,
                                     fix=fix, file=file, line=line))
-        if isinstance(o, Literal) and o.ill_typed:
-            file, line = place(s)
-            findings.append(Finding(
-                "Violation", "contrib:ill-typed-literal", _focus_text(g, s), path=_short(p), value=_n3(o),
-                message=f"{_n3(o)} is not a valid {_short(o.datatype)} value",
-                fix=_datatype_fix(o.datatype), file=file, line=line))
     return findings
+
+
+# --------------------------------------------------------------------------------------------------------------
+# literals: judged on the lexical form as written
+
+
+#: XSD types whose lexical forms rdflib does not check (it gives them no value): pyoxigraph's casts do
+_OX_CHECKED = frozenset(XSD[t] for t in ("gYear", "gYearMonth", "gMonth", "gDay", "gMonthDay", "duration",
+                                         "yearMonthDuration", "dayTimeDuration", "time"))
+
+
+def ill_typed(literals: Iterable[Literal]) -> set[Literal]:
+    """The literals whose text is not in the lexical space of their XSD datatype, judged on the text as written
+    (the loader keeps it: rdflib alone would rewrite ``"none"^^xsd:boolean`` to ``"false"``).
+
+    rdflib checks most types (numbers with the ranges of derived types such as ``xsd:byte``, booleans, dates);
+    pyoxigraph's XSD casts check the calendar and duration types rdflib leaves unchecked (``xsd:gYear``). A valid
+    literal of a derived type (``"3"^^xsd:int``) is well typed.
+
+    >>> XSD_ = "http://www.w3.org/2001/XMLSchema#"
+    >>> lits = [Literal(t, datatype=URIRef(XSD_ + d), normalize=False)
+    ...         for t, d in [("none", "boolean"), ("19x5", "gYear"), ("1995", "gYear"), ("3", "int"), ("300", "byte")]]
+    >>> sorted(str(x) for x in ill_typed(lits))
+    ['19x5', '300', 'none']
+    """
+    bad: set[Literal] = set()
+    by_type: dict = {}
+    for lit in set(literals):
+        if not isinstance(lit, Literal) or lit.datatype is None or not str(lit.datatype).startswith(str(XSD)):
+            continue
+        if lit.ill_typed:
+            bad.add(lit)
+        elif lit.ill_typed is None and lit.datatype in _OX_CHECKED:
+            by_type.setdefault(lit.datatype, []).append(lit)
+    if by_type:
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        for dt, lits in by_type.items():
+            values = " ".join(json.dumps(str(x)) for x in lits)
+            query = f"SELECT ?t WHERE {{ VALUES ?t {{ {values} }} FILTER(!COALESCE(isLiteral(<{dt}>(?t)), false)) }}"
+            wrong = {row["t"].value for row in store.query(query)}
+            bad.update(x for x in lits if str(x) in wrong)
+    return bad
+
+
+def _literal_checks(loaded: Sequence[Loaded], g: Graph) -> list[Finding]:
+    """A finding for every ill-typed literal (:func:`ill_typed`), at the line where the literal is written."""
+    wrong = ill_typed(o for o in g.objects() if isinstance(o, Literal))
+    if not wrong:
+        return []
+    where = _subjects_index(loaded)
+    findings = []
+    for s, p, o in g:
+        if o not in wrong:
+            continue
+        item = where.get(s)
+        line = item.line_of(s) if item else None
+        findings.append(Finding(
+            "Violation", "contrib:ill-typed-literal", _focus_text(g, s), path=_short(p), value=_n3(o),
+            message=f"{_n3(o)} is not a valid {_short(o.datatype)} value",
+            fix=_datatype_fix(o.datatype), file=item.file if item else None,
+            line=_literal_line(item.file, line, str(o)) if item else None))
+    return findings
+
+
+def _literal_line(file: str | None, start: int | None, text: str) -> int | None:
+    """The first line at or after ``start`` (the record's line) where ``"text"`` is written; else ``start``."""
+    if not file or not start:
+        return start
+    try:
+        lines = Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return start
+    quoted = (json.dumps(text, ensure_ascii=False), f"'{text}'", f">{text}<")
+    for i in range(start - 1, len(lines)):
+        if any(q in lines[i] for q in quoted):
+            return i + 1
+    return start
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -1019,7 +1167,181 @@ def _same_kind(g1: Graph, s1, g2: Graph, s2, vocab: _Vocabulary) -> bool:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# SHACL
+# SHACL: the engines, what they refuse, and the findings they give
+
+
+#: the SHACL engines :func:`validate` offers, the default first: ``turbo`` is pyshacl-turbo (a maintained Rust
+#: engine with pySHACL's interface), ``pyshacl`` is pySHACL (the reference; much slower on SPARQL constraints).
+#: Both pass the W3C SHACL test suite (core and SPARQL) but for the limits in :data:`ENGINE_LIMITS`
+#: (tests/test_validate_w3c.py).
+SHACL_ENGINES = ("turbo", "pyshacl")
+ENGINE_TITLES = {"turbo": "pyshacl-turbo", "pyshacl": "pySHACL"}
+
+#: what an engine cannot run, declared: a shapes graph that needs it is refused with an error (exit 2) before the
+#: engine sees it, never validated wrongly. engine -> (what, why) pairs; :func:`check_shapes` tests each.
+ENGINE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
+    "turbo": (),
+    "pyshacl": (
+        ("shapes-graph", "$shapesGraph in a SPARQL constraint: pySHACL 0.40 does not support it"),
+        ("numeric-boolean", 'sh:uniqueLang written other than "true" or "false" (such as "1"^^xsd:boolean): '
+                            "pySHACL reads it as true, SHACL applies the constraint only on true"),
+    ),
+}
+
+#: SHACL Advanced Features and SHACL-JavaScript: neither engine runs them here (``advanced`` is off, rules would
+#: change the data), so a shapes graph that uses them is refused instead of silently validated without them
+_ADVANCED_PREDICATES = (SH.rule, SH.target, SH.js, SH.jsFunctionName, SH.jsLibrary, SH.condition)
+_ADVANCED_CLASSES = (SH.SPARQLTarget, SH.SPARQLTargetType, SH.JSTarget, SH.JSTargetType, SH.JSConstraint,
+                     SH.JSConstraintComponent, SH.SPARQLFunction, SH.JSFunction, SH.SPARQLRule, SH.TripleRule,
+                     SH.JSRule, SH.Function)
+_SPARQL_TEXTS = (SH.select, SH.ask, SH.construct, SH.update)
+
+
+def shacl_engine(engine: str | None = None) -> str:
+    """The SHACL engine to use: ``engine``, else ``$DIPONTOLOGY_SHACL_ENGINE``, else ``"turbo"``.
+
+    >>> shacl_engine("pyshacl"), shacl_engine(None) in SHACL_ENGINES
+    ('pyshacl', True)
+    """
+    engine = (engine or os.environ.get("DIPONTOLOGY_SHACL_ENGINE") or SHACL_ENGINES[0]).strip().lower()
+    if engine not in SHACL_ENGINES:
+        raise InputError(f"unknown SHACL engine {engine!r}",
+                         fix="use " + " or ".join(f"--engine {e}" for e in SHACL_ENGINES))
+    return engine
+
+
+def _locator(loaded: Sequence[Loaded]):
+    """node -> (file, line) over the files a shapes graph came from."""
+    def locate(node) -> tuple[str | None, int | None]:
+        if node is None:
+            return ", ".join(item.file for item in loaded) or None, None
+        for item in loaded:
+            line = item.line_of(node)
+            if line is not None:
+                return item.file, line
+        return (loaded[0].file, None) if len(loaded) == 1 else (None, None)
+    return locate
+
+
+def check_shapes(shapes: Graph, engine: str | None = None, locate=None) -> None:
+    """Refuse a shapes graph that would make an engine reach the network or validate wrongly.
+
+    Refused for every engine: ``SERVICE`` (and ``FROM``, updates) in a SPARQL text, judged on the parsed query so
+    an escaped keyword does not slip past; SHACL Advanced Features and SHACL-JavaScript. Refused for one engine:
+    what :data:`ENGINE_LIMITS` declares. (``owl:imports`` is never followed by either engine: see
+    :func:`load_shapes`.)
+
+    :param locate: ``node -> (file, line)`` for the messages (see :func:`load_shapes`).
+    :raises InputError: naming the file and line of the offending shape and the fix.
+
+    >>> g = Graph().parse(data='''@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    ... ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select
+    ...   "SELECT $this WHERE { SERVICE <http://127.0.0.1:9/> { $this ?p ?o } }" ] .''', format="turtle")
+    >>> try:
+    ...     check_shapes(g)
+    ... except InputError as e:
+    ...     print(e.message)
+    SERVICE (a federated query to another endpoint) is not allowed in a SHACL shape: nothing is ever fetched
+    """
+    from .store import check_query
+
+    engine = shacl_engine(engine)
+    locate = locate or (lambda node: (None, None))
+
+    def refuse(node, message: str, fix: str):
+        file, line = locate(_owner(shapes, node))
+        raise InputError(message, file=file, line=line, fix=fix)
+
+    for p in _ADVANCED_PREDICATES:
+        for s in shapes.subjects(p, None):
+            refuse(s, f"{_short(p)} is a SHACL Advanced Features or SHACL-JS construct, which validate does not run",
+                   "express the constraint in SHACL Core or a SPARQL-based constraint (sh:sparql)")
+    for c in _ADVANCED_CLASSES:
+        for s in shapes.subjects(RDF.type, c):
+            refuse(s, f"{_short(c)} is a SHACL Advanced Features or SHACL-JS construct, which validate does not run",
+                   "express the constraint in SHACL Core or a SPARQL-based constraint (sh:sparql)")
+    header = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in _declared_prefixes(shapes))
+    limits = {name for name, _why in ENGINE_LIMITS[engine]}
+    for p in _SPARQL_TEXTS:
+        for s, text in shapes.subject_objects(p):
+            source = _short(s) if isinstance(s, URIRef) else "a SPARQL constraint"
+            try:
+                if p == SH.update:
+                    raise InputError("SPARQL updates in shapes are not run")
+                check_query(header + str(text), source=source)
+            except InputError as exc:
+                message = exc.message
+                if "SERVICE" in message:
+                    message = "SERVICE (a federated query to another endpoint) is not allowed in a SHACL shape: " \
+                              "nothing is ever fetched"
+                refuse(s, message, exc.fix or "correct the SPARQL text of the constraint")
+            if "shapes-graph" in limits and re.search(r"[?$]shapesGraph\b", str(text)):
+                refuse(s, f"{ENGINE_TITLES[engine]} cannot run this shape: {_limit_text(engine, 'shapes-graph')}",
+                       "use --engine turbo")
+    if "numeric-boolean" in limits:
+        for s, p, o in shapes:
+            if p == SH.uniqueLang and isinstance(o, Literal) and str(o) not in ("true", "false"):
+                refuse(s, f"{ENGINE_TITLES[engine]} cannot run this shape: {_limit_text(engine, 'numeric-boolean')}",
+                       'write "true" or "false" (or use --engine turbo)')
+
+
+def _limit_text(engine: str, name: str) -> str:
+    return dict(ENGINE_LIMITS[engine])[name]
+
+
+def _owner(g: Graph, node):
+    """The named node a blank node hangs from (the shape that holds an anonymous constraint), else ``node``."""
+    seen = set()
+    while isinstance(node, BNode) and node not in seen:
+        seen.add(node)
+        parent = next(iter(g.subjects(None, node)), None)
+        if parent is None:
+            break
+        node = parent
+    return node
+
+
+def _declared_prefixes(shapes: Graph) -> list[tuple[str, str]]:
+    out = []
+    for decl in shapes.objects(None, SH.declare):
+        prefix, ns = shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace)
+        if prefix is not None and ns is not None and re.fullmatch(r"[A-Za-z][\w.-]*|", str(prefix)) \
+                and not re.search(r"[<>\s]", str(ns)):
+            out.append((str(prefix), str(ns)))
+    return sorted(set(out))
+
+
+def load_shapes(paths: Sequence[str | os.PathLike[str]], *,
+                limits: Limits | None = None) -> tuple[Graph, object, list[Finding]]:
+    """Parse a user's shapes files with the safe loader (size limits, no remote contexts or entities) into one
+    graph, with the prefixes they declare bound. ``owl:imports`` is never followed (by the loader or the engines):
+    each one gives a Warning finding naming its file and line.
+
+    :return: the graph, a ``node -> (file, line)`` function for messages, and the findings.
+    :raises InputError: if a file cannot be read or parsed, or has no shapes.
+    """
+    from .load import load_file
+
+    loaded = [load_file(p, limits=limits) for p in paths]
+    g = Graph()
+    findings = []
+    for item in loaded:
+        for s, o in item.triples_graph().subject_objects(OWL.imports):
+            findings.append(Finding(
+                "Warning", "contrib:imports-ignored", _short(s), path="owl:imports", value=_short(o),
+                message=f"owl:imports <{o}> in a shapes file is not followed: dipontology never fetches or opens "
+                        "what shapes import, so only the shapes in the files given are applied",
+                fix="give the imported shapes file as one more --shapes FILE (and drop the owl:imports)",
+                file=item.file, line=item.line_of(s)))
+        g += item.triples_graph()
+        for prefix, ns in item.prefixes.items():
+            if prefix and ns:
+                g.bind(prefix, ns, override=False)
+        if not any(item.triples_graph().triples((None, RDF.type, t)) for t in (SH.NodeShape, SH.PropertyShape)) \
+                and not any(str(p).startswith(str(SH)) for _s, p, _o in item.triples_graph()):
+            raise InputError("the file has no SHACL shapes (no sh: statements)", file=item.file,
+                             fix="give a SHACL shapes file (Turtle with sh:NodeShape / sh:PropertyShape)")
+    return g, _locator(loaded), findings
 
 
 _PREPARED: dict = {}
@@ -1029,13 +1351,15 @@ class _PreparedQueryGraph(Graph):
     """An rdflib graph that parses each SPARQL text once.
 
     pySHACL sends the text of a SPARQL-based constraint to the data graph once per focus node, and parsing it is
-    over 90 % of the run time (ENGINE-NOTES); the texts come only from our own shapes, so each is parsed once per
-    process and the prepared query is reused with the focus node as an initial binding.
+    over 90 % of the run time (ENGINE-NOTES); the texts come only from shapes that passed :func:`check_shapes`, so
+    each is parsed once per process and the prepared query is reused with the focus node as an initial binding.
     """
 
     def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
               initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
         if isinstance(query_object, str) and processor == "sparql":
+            if initNs is None:  # as rdflib's Graph.query: the graph's own prefixes
+                initNs = dict(self.namespaces())
             key = (query_object, tuple(sorted((initNs or {}).items())))
             prepared = _PREPARED.get(key)
             if prepared is None:
@@ -1044,42 +1368,87 @@ class _PreparedQueryGraph(Graph):
         return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
 
 
-#: the SHACL engines :func:`validate` can use
-SHACL_ENGINES = ("fast", "pyshacl")
+_TURBO_PROGRAMS: dict = {}
 
 
-def shacl_engine(engine: str | None = None) -> str:
-    """The SHACL engine to use: ``engine``, else ``$DIPONTOLOGY_SHACL_ENGINE``, else ``"fast"``.
+def _turbo_program(shapes: Graph):
+    """pyshacl-turbo's compiled shapes for ``shapes`` (kept while the graph object and its size are unchanged).
 
-    >>> shacl_engine("pyshacl")
-    'pyshacl'
+    The shapes go in as N-Triples bytes, not as an rdflib graph: handed a graph, pyshacl-turbo copies pySHACL's
+    reading of ``"1"^^xsd:boolean`` as true (W3C test core/property/uniqueLang-002); handed text, it follows SHACL.
     """
-    engine = (engine or os.environ.get("DIPONTOLOGY_SHACL_ENGINE") or "fast").strip().lower()
-    if engine not in SHACL_ENGINES:
-        raise InputError(f"unknown SHACL engine {engine!r}", fix="use --engine fast or --engine pyshacl")
-    return engine
+    from pyshacl_turbo import compile_shapes
+
+    key = id(shapes)
+    cached = _TURBO_PROGRAMS.get(key)
+    if cached is not None and cached[0] is shapes and cached[1] == len(shapes):
+        return cached[2]
+    program = compile_shapes(shapes.serialize(format="nt", encoding="utf-8"), shacl_graph_format="nt")
+    if len(_TURBO_PROGRAMS) > 8:
+        _TURBO_PROGRAMS.clear()
+    _TURBO_PROGRAMS[key] = (shapes, len(shapes), program)
+    return program
 
 
-def _run_shacl(data: Graph, where: dict, focus: set, engine: str | None = None) -> tuple[list[Finding], Graph]:
-    shapes = shapes_graph()
-    if shacl_engine(engine) == "fast":
-        # the same results as pySHACL (tests/test_fastvalidate.py), from a pyoxigraph copy of the graph
-        from .fastvalidate import validate_graph as fast_validate
+def shacl_report(data: Graph, shapes: Graph, engine: str | None = None, locate=None) -> tuple[bool, Graph]:
+    """Validate ``data`` against ``shapes`` with one engine: ``(conforms, SHACL validation report graph)``.
 
-        results = fast_validate(data, shapes).graph()
-    else:
-        from pyshacl import validate as shacl_validate
+    The shapes graph is always the one given (never taken from the data), checked first by :func:`check_shapes`;
+    no inference, no SHACL Advanced Features, nothing fetched. ``conforms`` is SHACL's (any result, whatever its
+    severity, makes it false).
 
-        if not isinstance(data, _PreparedQueryGraph):
-            fast = _PreparedQueryGraph()
-            fast += data
-            data = fast
-        with _quiet_rdflib():
-            _conforms, results, _text = shacl_validate(
-                data, shacl_graph=shapes, inference="none", advanced=False, inplace=True, allow_warnings=True,
-                allow_infos=True)
-    if not isinstance(results, Graph):  # pySHACL returns a ValidationFailure when a shape itself is broken
-        raise RuntimeError(f"the shapes in shapes/ could not be applied: {results}")
+    :raises InputError: if the shapes are refused (by :func:`check_shapes` or by the engine itself), naming the
+        file and line where ``locate`` knows them.
+    """
+    engine = shacl_engine(engine)
+    check_shapes(shapes, engine, locate)
+    conforms, results = False, None
+    try:
+        if engine == "turbo":
+            import pyshacl_turbo
+
+            try:
+                conforms, results, _text = _turbo_program(shapes).validate(data)
+            except pyshacl_turbo.ValidationFailure as failure:
+                results = str(failure)
+        else:
+            from pyshacl import validate as shacl_validate
+
+            if not isinstance(data, _PreparedQueryGraph):
+                prepared = _PreparedQueryGraph()
+                prepared += data
+                for prefix, ns in data.namespaces():
+                    prepared.bind(prefix, ns, override=True)
+                data = prepared
+            with _quiet_rdflib(), _quiet_pyshacl():
+                conforms, results, _text = shacl_validate(data, shacl_graph=shapes, inference="none",
+                                                          advanced=False, inplace=True)
+    except (ValueError, TypeError, KeyError, RuntimeError, NotImplementedError, SyntaxError) as exc:
+        results = f"{type(exc).__name__}: {exc}"
+    if not isinstance(results, Graph):  # the engine refused: a broken shape, a forbidden SPARQL form
+        raise InputError(f"{ENGINE_TITLES[engine]} refused the shapes: {results}",
+                         file=locate(None)[0] if locate else None, fix="correct the shape the message names")
+    return bool(conforms), results
+
+
+@contextmanager
+def _quiet_pyshacl():
+    """pySHACL logs every constraint it ignores or cannot load as a warning; the report says what matters."""
+    import logging
+
+    logger = logging.getLogger("pyshacl")
+    old = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def _run_shacl(data: Graph, where: dict, focus: set, engine: str | None = None, shapes: Graph | None = None,
+               locate=None) -> tuple[list[Finding], Graph]:
+    shapes = shapes if shapes is not None else shapes_graph()
+    _conforms, results = shacl_report(data, shapes, engine, locate)
     findings: list[Finding] = []
     kept = Graph()
     for result in results.subjects(RDF.type, SH.ValidationResult):
@@ -1102,7 +1471,8 @@ def _run_shacl(data: Graph, where: dict, focus: set, engine: str | None = None) 
         level = str(severity).rsplit("#", 1)[-1] if severity else "Violation"
         item = where.get(node)
         findings.append(Finding(
-            level if level in _RANK else "Violation", _short(shape) if isinstance(shape, URIRef) else "dipsh:(anonymous)",
+            level if level in _RANK else "Violation",
+            _short(shape) if isinstance(shape, URIRef) else "(anonymous shape)",
             _focus_text(data, node), path=_path_text(results, path), value=_n3(value) if value is not None else None,
             message=message, fix=fix, file=item.file if item else None, line=item.line_of(node) if item else None))
     # a report graph holding only the kept results
@@ -1235,7 +1605,7 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     out = []
     # a SHACL IRI-format finding duplicates contrib:outside-namespace for the same record
     outside = {f.focus for f in findings if f.rule == "contrib:outside-namespace"}
-    shacl_keys = {(f.focus, f.path, f.value) for f in findings if f.rule.startswith("dipsh:")}
+    shacl_keys = {(f.focus, f.path, f.value) for f in findings if not f.rule.startswith(("contrib:", "csv:"))}
     unknown = {(f.focus, f.path, f.value) for f in findings if f.rule == "contrib:unknown-term"}
     for f in findings:
         if f.rule.startswith("dipsh:") and f.focus in outside and f.path is None:

@@ -5,6 +5,9 @@ import argparse
 
 from ._common import add_output_options, add_quiet, emit, progress
 
+#: the engines of dipontology.validate.SHACL_ENGINES (not imported here: the command line starts without rdflib)
+SHACL_ENGINES = ("turbo", "pyshacl")
+
 FAIL_ON = ("violation", "warning", "info", "never")
 
 
@@ -24,15 +27,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="With no files, validate the shipped data against the project's SHACL shapes. With files "
         "(Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML), validate them as a contribution: merged with the "
         "published records they mention, reporting only findings about the contribution, plus contribution checks "
-        "(record namespaces, collisions with published records, misspelt dip: terms). Nothing is ever fetched.",
+        "(record namespaces, collisions with published records, misspelt dip: terms). --shapes adds SHACL shapes of "
+        "your own; --no-builtin-shapes applies them alone. Nothing is ever fetched.",
         epilog="Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 a file cannot be read "
         "or parsed (the message names file:line:column); 3 internal error. The JSON report's schema is documented "
         "in docs/contributing.md.")
     p.add_argument("files", nargs="*", metavar="FILE", help="contribution files to validate")
     add_fail_on(p)
     add_data_dir(p)
-    p.add_argument("--engine", choices=("fast", "pyshacl"), type=str.lower, default=None,
-                   help="SHACL engine: fast (the default; pyoxigraph) or pyshacl (the reference, much slower); "
+    p.add_argument("--shapes", action="append", metavar="FILE", default=None,
+                   help="a SHACL shapes file of your own (an application profile), applied beside the project's "
+                   "shapes; repeat for several files. Parsed like a contribution: nothing it imports is followed, "
+                   "SERVICE is refused")
+    p.add_argument("--no-builtin-shapes", action="store_true",
+                   help="validate against the --shapes files alone: without the project's shapes and contribution "
+                   "checks")
+    p.add_argument("--engine", choices=SHACL_ENGINES, type=str.lower, default=None,
+                   help="SHACL engine: turbo (pyshacl-turbo, the default) or pyshacl (the reference, much slower); "
                    "both give the same findings")
     add_output_options(p, ("text", "json", "md", "ttl"), "text")
     add_quiet(p)
@@ -45,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     what = f"{len(args.files)} file(s) as a contribution" if args.files else "the published data"
     progress(args, f"validating {what} ...")
     report = validate(args.files or None, fail_on=args.fail_on, data_dir=args.data_dir,
-                      engine=getattr(args, "engine", None))
+                      engine=getattr(args, "engine", None), shapes=args.shapes,
+                      builtin_shapes=not args.no_builtin_shapes)
     emit(report.render(args.format), args.output)
     if args.output:
         progress(args, report.summary())
