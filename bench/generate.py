@@ -9,7 +9,9 @@ shape each should trigger). The default output folder is ``/tmp/dipontology-benc
 
 The data is deterministic for a given size, rate and seed. Each initiative brings about 40 triples: the case record,
 two or three participations (actor, role, capacity, source, locator), a dated track classification, an activity
-typed by a method class, an outcome attribution, and shared actors, sources, conflicts and places.
+typed by a method class, an outcome attribution, and shared actors, sources, conflicts and places. Every fact on a
+record (a specific type, a date, a place, a conflict, a method) is backed by a fact statement naming the same
+record, property and value with its source and locator, as the shipped data is (issue 13).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ PREFIXES = """@prefix dip: <https://w3id.org/dipontology/ontology#> .
 @prefix statement: <https://w3id.org/dipontology/id/statement/> .
 @prefix activity: <https://w3id.org/dipontology/id/activity/> .
 @prefix outcome: <https://w3id.org/dipontology/id/outcome/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
@@ -55,7 +58,12 @@ VIOLATIONS = {
     "end_before_start": ("EndNotBeforeStart", "Violation"),     # SPARQL constraint
     "unknown_track": ("KnownTrack", "Violation"),               # SPARQL constraint
     "two_participants": ("ParticipationParticipant", "Violation"),
+    "unbacked_fact": ("FactBackedByStatement", "Violation"),    # an end date no fact statement backs
 }
+
+#: the class every record of a kind has without a statement (dipontology.provenance.KIND_CLASSES)
+KIND_CLASSES = {"case": "dip:Initiative", "actor": "dip:Actor", "place": "dip:Place", "conflict": "dip:Conflict",
+                "activity": "dip:Method", "outcome": "dip:Outcome"}
 
 
 def _lit(text: str) -> str:
@@ -69,7 +77,7 @@ def generate(triples: int, out: Path = DEFAULT_OUT, *, violation_rate: float = 0
     rng = random.Random(seed)
     counts = {k: 0 for k in VIOLATIONS}
     records = {"initiative": 0, "actor": 0, "source": 0, "conflict": 0, "place": 0, "participation": 0,
-               "track_classification": 0, "activity": 0, "outcome": 0}
+               "track_classification": 0, "activity": 0, "outcome": 0, "fact_statement": 0}
     lines: list[str] = []
     n = 0
 
@@ -84,8 +92,30 @@ def generate(triples: int, out: Path = DEFAULT_OUT, *, violation_rate: float = 0
             return True
         return False
 
+    facts = 0
+
+    def fact(s: str, p: str, o: str, src: str, backed: bool = True) -> None:
+        """The direct triple and, unless ``backed`` is False, the fact statement that backs it."""
+        nonlocal facts
+        t(s, p, o)
+        if not backed:
+            return
+        st = f"statement:fact-{facts}"
+        facts += 1
+        t(st, "a", "dip:FactStatement")
+        t(st, "dip:statedSubject", s)
+        t(st, "dip:statedProperty", "rdf:type" if p == "a" else p)
+        t(st, "dip:statedValue", o)
+        t(st, "dcterms:source", src)
+        t(st, "dip:locator", _lit(f"p. {rng.randrange(1, 300)}"))
+        records["fact_statement"] += 1
+
     def record(s: str, cls: str, label: str, src: str, desc: bool = True) -> None:
-        t(s, "a", cls)
+        kind = s.split(":", 1)[0]
+        if cls == KIND_CLASSES.get(kind):
+            t(s, "a", cls)
+        else:
+            fact(s, "a", cls, src)
         t(s, "rdfs:label", _lit(label) + "@en")
         if desc:
             t(s, "dcterms:description", _lit(f"Synthetic {label.lower()}.") + "@en")
@@ -108,7 +138,7 @@ def generate(triples: int, out: Path = DEFAULT_OUT, *, violation_rate: float = 0
     for i in range(actors):
         src = f"source:src-{i % n_shared}"
         record(f"actor:actor-{i}", f"dip:{ACTOR_KINDS[i % 2]}", f"Actor {i}", src)
-        t(f"actor:actor-{i}", "dip:basedIn", f"place:place-{i % n_shared}")
+        fact(f"actor:actor-{i}", "dip:basedIn", f"place:place-{i % n_shared}", src)
         records["actor"] += 1
 
     i = 0
@@ -123,12 +153,12 @@ def generate(triples: int, out: Path = DEFAULT_OUT, *, violation_rate: float = 0
         t(case, "dcterms:source", src)
         start = 1950 + rng.randrange(60)
         bad_start = bad("bad_year")
-        t(case, "dip:startDate", f'"{start}"^^xsd:gYear' if not bad_start else '"19x5"^^xsd:gYear')
+        fact(case, "dip:startDate", f'"{start}"^^xsd:gYear' if not bad_start else '"19x5"^^xsd:gYear', src)
         # an ill-formed start year cannot be compared, so it never also counts as an end before the start
         end = start - 3 if not bad_start and bad("end_before_start") else start + rng.randrange(1, 10)
-        t(case, "dip:endDate", f'"{end}"^^xsd:gYear')
-        t(case, "dip:addressesConflict", f"conflict:conflict-{rng.randrange(n_shared)}")
-        t(case, "dip:location", f"place:place-{rng.randrange(n_shared)}")
+        fact(case, "dip:endDate", f'"{end}"^^xsd:gYear', src, backed=not bad("unbacked_fact"))
+        fact(case, "dip:addressesConflict", f"conflict:conflict-{rng.randrange(n_shared)}", src)
+        fact(case, "dip:location", f"place:place-{rng.randrange(n_shared)}", src)
         # track classification
         tc = f"statement:{slug}-track"
         t(case, "dip:hasTrackClassification", tc)
@@ -155,7 +185,7 @@ def generate(triples: int, out: Path = DEFAULT_OUT, *, violation_rate: float = 0
             records["participation"] += 1
         # method (an activity typed by a method class) and outcome
         act = f"activity:{slug}-activity"
-        t(case, "dip:usesMethod", act if not bad("method_not_an_activity") else src)
+        fact(case, "dip:usesMethod", act if not bad("method_not_an_activity") else src, src)
         record(act, f"dip:{rng.choice(METHODS)}", f"Activity of initiative {i}", src, desc=False)
         records["activity"] += 1
         oc = f"outcome:{slug}-outcome"
