@@ -206,17 +206,19 @@ def test_sources_the_ontology_refers_to_all_exist(ontology, data):
     assert referenced and referenced - defined == set()
 
 
-def test_source_records_follow_one_provenance_rule(data, subclasses):
+def test_source_records_describe_works_not_our_notes(data, subclasses):
+    """A source record describes a published work (title, URL); the project's own notes are no source, and the
+    file names under which the project keeps its copies of the articles are not published."""
     source_types = subclasses[DIP.Source]
-    notes = iri("source:dipontology-reference-notes")
-    for s in {s for s, o in data.subject_objects(RDF.type) if o in source_types}:
-        if s == notes:
-            assert set(data.objects(s, DCTERMS.source)) >= {iri("source:owid-countries"), iri("source:peacesciencer")}
-        else:
-            assert set(data.objects(s, DCTERMS.source)) == {notes}, name(s)
-    seeds = {str(o) for o in data.objects(None, DIP.seedFile)}
-    assert seeds == {"000_fe2b7832d875c6da.txt", "001_d82173f4b753d11a.txt", "002_a479a215c61e1a2f.txt",
-                     "003_0073091a918c1380.txt", "004_1f2d716a7fa4ef20.txt"}
+    sources = {s for s, o in data.subject_objects(RDF.type) if o in source_types}
+    assert iri("source:dipontology-reference-notes") not in sources
+    assert (None, None, iri("source:dipontology-reference-notes")) not in data
+    assert (None, DIP.seedFile, None) not in data
+    schema_url = URIRef("https://schema.org/url")
+    for s in sources:
+        assert data.value(s, RDFS.label) is not None, name(s)
+        if (s, RDF.type, DIP.SourceArticle) in data or (s, RDF.type, DIP.ReferencePage) in data:
+            assert data.value(s, schema_url) is not None, name(s)
 
 
 # --------------------------------------------------------------------------------------------------- statements
