@@ -37,6 +37,7 @@ from . import resources
 from .errors import InputError
 from .load import Limits, Loaded, _decode, load_bytes, load_file
 from .namespaces import DIP, PREFIXES, bind_all
+from . import provenance
 from .validate import (Finding, ValidationReport, _load_trusted, _stamp, novel_statements, published_files,
                        validate)
 
@@ -270,7 +271,10 @@ def convert_csv(path: str | os.PathLike[str], *, limits: Limits | None = None) -
             if rows > (limits.max_triples or 10**9) // 10:
                 raise InputError("too many rows", file=name, line=line, fix="split the file")
             cells = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h}
-            _convert_row(cells, g, lines, findings, names, name, line, slugs)
+            row = Graph()  # one row at a time, so that backing its facts never rescans earlier rows
+            _convert_row(cells, row, lines, findings, names, name, line, slugs)
+            for triple in row:
+                g.add(triple)
     except csv.Error as exc:
         raise InputError(f"CSV syntax error: {exc}", file=name, line=reader.line_num,
                          fix="close every quoted cell; quote cells that contain the separator") from None
@@ -449,6 +453,9 @@ def _convert_row(cells: dict, g: Graph, lines: dict, findings: list[Finding], na
                 g.add((case, prop, URIRef(PREFIXES[kind_] + s)))
     if cells.get("wikipedia"):
         g.add((case, DIP.wikipediaTitle, Literal(cells["wikipedia"].replace(" ", "_"))))
+    # every fact of the row is stated by the row's sources, at its locator (fact-level provenance, DESIGN §4)
+    for st in provenance.back_facts(g, sources, locator):
+        lines.setdefault(st, line)
 
 
 def _items(cell: str) -> list[str]:
