@@ -96,9 +96,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("challenges", False, "challenge slugs it faced", "dip:facedChallenge"),
     Column("wikipedia", False, "the English Wikipedia article title, with underscores: Oslo_Accords",
            "dip:wikipediaTitle"),
-    Column("sources", True, "source slugs, separated by ';'; the first is the source of the track, participant "
-           "and outcome statements. Example: torgesen-2025", "dcterms:source"),
+    Column("sources", True, "source slugs, separated by ';'; the first is the source of every statement of the row "
+           "(its dates, places, links, tracks, participants and outcomes). Example: torgesen-2025", "dcterms:source"),
     Column("locator", False, "where in the first source: section heading or page", "dip:locator"),
+    Column("quote", False, "the first source's own words that state the row's facts, verbatim (required when the "
+           "source is one of the source articles or a reference page)", "dip:quote"),
 )
 _BY_NAME = {c.name: c for c in COLUMNS}
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -342,6 +344,7 @@ def _convert_row(cells: dict, g: Graph, lines: dict, findings: list[Finding], na
     for s in sources:
         g.add((case, DCTERMS.source, s))
     locator = cells.get("locator")
+    quote = cells.get("quote")
 
     def statement(kind: URIRef, link: URIRef) -> BNode:
         node = BNode()
@@ -351,6 +354,8 @@ def _convert_row(cells: dict, g: Graph, lines: dict, findings: list[Finding], na
             g.add((node, DCTERMS.source, sources[0]))
         if locator:
             g.add((node, DIP.locator, Literal(locator)))
+        if quote:
+            g.add((node, DIP.quote, Literal(quote)))
         return node
 
     for item in _items(cells.get("tracks", "")):
@@ -454,7 +459,7 @@ def _convert_row(cells: dict, g: Graph, lines: dict, findings: list[Finding], na
     if cells.get("wikipedia"):
         g.add((case, DIP.wikipediaTitle, Literal(cells["wikipedia"].replace(" ", "_"))))
     # every fact of the row is stated by the row's sources, at its locator (fact-level provenance, DESIGN §4)
-    for st in provenance.back_facts(g, sources, locator):
+    for st in provenance.back_facts(g, sources[:1], locator, quote):
         lines.setdefault(st, line)
 
 

@@ -176,9 +176,9 @@ def fact_statement_iri(subject, predicate, obj, source) -> URIRef:
     return URIRef(f"{ID_BASE}statement/{slug}-{prop}-{digest}")
 
 
-def back_facts(graph: Graph, sources, locator: str | None = None) -> list[URIRef]:
+def back_facts(graph: Graph, sources, locator: str | None = None, quote: str | None = None) -> list[URIRef]:
     """Add, for every fact of ``graph`` that no sourced statement backs, one :class:`dip:FactStatement` per source
-    in ``sources`` (with ``locator`` when given); return the statements added. Used where the contributor's form
+    in ``sources`` (with ``locator`` and ``quote`` when given); return the statements added. Used where the contributor's form
     says which sources support a row (a converted CSV row), never on hand-written data, whose statements carry
     their own quotes.
     """
@@ -194,6 +194,8 @@ def back_facts(graph: Graph, sources, locator: str | None = None) -> list[URIRef
             graph.add((st, DCTERMS.source, source))
             if locator:
                 graph.add((st, DIP.locator, Literal(locator)))
+            if quote:
+                graph.add((st, DIP.quote, Literal(quote)))
             added.append(st)
     return added
 
