@@ -554,3 +554,19 @@ def test_track_classes_follow_the_sources(reasoned):
     # no source supports a Track 1.5 reading of any case
     assert reasoned.members(str(DIP.TrackOneAndAHalfByCapacity)) == set()
     assert reasoned.members(str(DIP.TrackOneAndAHalfByThirdParty)) == set()
+
+
+def test_coverage_generated_sections_are_current():
+    """The disagreements and the index in docs/coverage.md are written from the data (so every claim they make is
+    the graph's): they must match it."""
+    from dipontology import coverage_docs
+
+    text = COVERAGE.read_text(encoding="utf-8")
+    assert text == coverage_docs.render(text), "docs/coverage.md is stale: python -m dipontology.coverage_docs --write-docs"
+
+
+def test_coverage_lists_every_disagreement_with_both_positions(data):
+    text = COVERAGE.read_text(encoding="utf-8")
+    section = text.split("<!-- generated: disagreements -->", 1)[1].split("<!-- end: disagreements -->", 1)[0]
+    for a, b in data.subject_objects(DIP.contradicts):
+        assert f"`{name(a)}`" in section and f"`{name(b)}`" in section, (name(a), name(b))
