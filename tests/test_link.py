@@ -37,7 +37,7 @@ def countries() -> Graph:
 def test_every_mapping_is_justified_labelled_sourced_and_asserted(g: Graph) -> None:
     assert check_mappings(g) == []
     ms = load_mappings(g)
-    assert len(ms) >= 20
+    assert len(ms) == 5
     for m in ms:
         assert m.justification == str(SEMAPV.ManualMappingCuration), m.record
         assert m.comment and m.source and m.object_label and m.subject_label, m.record
@@ -61,13 +61,11 @@ def test_check_mappings_reports_a_record_without_justification_or_contradicted()
            "<https://w3id.org/dipontology/id/code/cameo-046>" in messages
 
 
-def test_cameo_codes_and_names_are_the_codebook_ones(g: Graph) -> None:
-    names = {str(s)[len(str(CODE)) + len("cameo-"):]: str(g.value(s, SKOS.notation)) + " " + str(o)
-             for s, o in g.subject_objects(URIRef("http://www.w3.org/2000/01/rdf-schema#label"))
-             if str(s).startswith(str(CODE) + "cameo-")}
-    assert names == {"040": "040 Consult, not specified below", "042": "042 Make a visit", "043": "043 Host a visit",
-                     "045": "045 Mediate", "046": "046 Engage in negotiation", "057": "057 Sign formal agreement",
-                     "061": "061 Cooperate economically"}
+def test_no_mapping_to_a_code_list_without_a_source(g: Graph) -> None:
+    # CAMEO and transitional-justice mappings were dropped: their code books are not among the project's sources
+    assert {m.mapping_set_id for m in load_mappings(g)} == {PREFIXES["mapping"] + "wikidata"}
+    assert not [s for s in g.subjects() if str(s).startswith((str(CODE) + "cameo-", str(CODE) + "tj-"))]
+    assert {str(s) for m in load_mappings(g) for s in m.source} == {PREFIXES["source"] + "wikidata"}
 
 
 def test_wikidata_mappings_use_only_the_verified_items(g: Graph) -> None:
@@ -79,13 +77,13 @@ def test_wikidata_mappings_use_only_the_verified_items(g: Graph) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------- linksets
-def test_cameo_linkset(g: Graph) -> None:
-    ls = linkset(g, "cameo")
-    got = {(curie(l.subject), curie(l.predicate), l.code) for l in ls.links}
-    assert ("dip:UnofficialMediation", "skos:broadMatch", "045") in got
-    assert ("dip:Negotiation", "skos:closeMatch", "046") in got
-    assert ("dip:AgreementSigning", "skos:closeMatch", "057") in got
-    assert len(ls) == 12
+def test_wikidata_linkset(g: Graph) -> None:
+    ls = linkset(g, "wikidata")
+    got = {(curie(l.subject), curie(l.predicate), curie(l.object)) for l in ls.links}
+    assert ("dip:Conflict", "skos:narrowMatch", "wd:Q198") in got
+    assert ("dip:PeaceAgreement", "skos:closeMatch", "wd:Q625298") in got
+    assert ("place:israel", "skos:exactMatch", "wd:Q801") in got
+    assert len([l for l in ls.links if l.subject.startswith(str(DIP))]) == 5
 
 
 def test_country_code_linksets_carry_validity(g: Graph) -> None:
@@ -141,16 +139,16 @@ def test_turtle_linkset_parses_and_has_void(g: Graph) -> None:
     assert (ls_iri, RDF.type, VOID.Linkset) in out
     nodes = [n for n in out.objects(URIRef(PLACE + "serbia"), DIP.hasCode)]
     assert sorted(str(out.value(n, DIP.codeValue)) for n in nodes) == ["340", "345"]
-    assert render(linkset(g, "cameo"), "ttl").count("skos:") >= 10
+    assert render(linkset(g, "wikidata"), "ttl").count("skos:") >= 10
     with pytest.raises(InputError):
-        render(linkset(g, "cameo"), "xlsx")
+        render(linkset(g, "wikidata"), "xlsx")
 
 
 def test_void_linksets_counts_links(g: Graph) -> None:
     v = void_linksets(g)
     counts = {str(s).rsplit("-", 1)[-1]: int(o) for s, o in v.subject_objects(VOID.triples)}
-    assert counts["cameo"] == 12 and counts["tj"] == 3
-    assert counts["gw"] == len(linkset(g, "gw"))
+    assert set(counts) == set(TARGETS)
+    assert counts["wikidata"] == len(linkset(g, "wikidata")) and counts["gw"] == len(linkset(g, "gw"))
     assert (URIRef(PREFIXES["mapping"] + "linkset-wikidata"), VOID.linkPredicate, SKOS.exactMatch) in v
     dataset = URIRef("https://w3id.org/dipontology/dataset")
     assert set(v.objects(dataset, VOID.subset)) == set(v.subjects(RDF.type, VOID.Linkset))
@@ -160,6 +158,8 @@ def test_void_linksets_counts_links(g: Graph) -> None:
 def test_unknown_target_is_an_input_error(g: Graph) -> None:
     with pytest.raises(InputError, match="unknown link target"):
         linkset(g, "acled")
+    with pytest.raises(InputError, match="unknown link target"):
+        linkset(g, "cameo")
 
 
 # ------------------------------------------------------------------------------------------ code validity
@@ -203,10 +203,10 @@ def test_shacl_shape_flags_the_same_codes(countries: Graph) -> None:
 def test_cli_export_sssom_file_round_trips(tmp_path: Path, g: Graph) -> None:
     from dipontology.cli import main
 
-    out = tmp_path / "cameo.sssom.tsv"
-    assert main(["link", "export", "--target", "cameo", "--format", "sssom", "-o", str(out), "-q"]) == 0
+    out = tmp_path / "wikidata.sssom.tsv"
+    assert main(["link", "export", "--target", "wikidata", "--format", "sssom", "-o", str(out), "-q"]) == 0
     doc = parse_sssom(out.read_text(encoding="utf-8"), source=str(out))
-    assert sorted(m.key() for m in doc.mappings) == sorted(l.key() for l in linkset(g, "cameo").links)
+    assert sorted(m.key() for m in doc.mappings) == sorted(l.key() for l in linkset(g, "wikidata").links)
 
 
 def test_cli_export_csv_check_and_void(capsys: pytest.CaptureFixture[str]) -> None:
@@ -239,16 +239,16 @@ _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_s
 @given(label=_TEXT, comment=_TEXT, object_label=_TEXT, code=st.from_regex(r"[A-Z0-9]{1,4}", fullmatch=True))
 def test_sssom_round_trip_keeps_any_text(label: str, comment: str, object_label: str, code: str) -> None:
     links = [
-        Link(subject=PLACE + "x", predicate=str(SKOS.closeMatch), object=str(CODE) + "cameo-" + code,
+        Link(subject=PLACE + "x", predicate=str(SKOS.closeMatch), object=str(WD) + "Q" + code,
              object_label=object_label, subject_label=label, comment=comment,
-             source=[PREFIXES["source"] + "cameo-codebook"]),
+             source=[PREFIXES["source"] + "wikidata"]),
         Link(subject=PLACE + "x", predicate=str(SKOS.notation), object="", code=code,
              code_system=str(DIP.GleditschWardNumber), subject_label=label),
     ]
-    doc = parse_sssom(to_sssom(Linkset("cameo", links)))
+    doc = parse_sssom(to_sssom(Linkset("wikidata", links)))
     assert [(m.subject_label, m.object_label, m.comment, m.object_id, m.object_type, m.source)
             for m in doc.mappings] == [
-        (label, object_label, comment, str(CODE) + "cameo-" + code, "", [PREFIXES["source"] + "cameo-codebook"]),
+        (label, object_label, comment, str(WD) + "Q" + code, "", [PREFIXES["source"] + "wikidata"]),
         (label, code, "", "", "rdfs literal", [])]
 
 

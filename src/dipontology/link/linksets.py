@@ -10,12 +10,11 @@ wikidata    records with a verified QID (``dip:wikidata``), class mappings and r
 iso         countries -> ISO 3166-1 alpha-2 and alpha-3 codes
 cow         countries -> Correlates of War state numbers and abbreviations, with their validity
 gw          countries -> Gleditsch-Ward state numbers, with their validity
-cameo       method and outcome classes -> CAMEO event codes
-tj          method and outcome classes -> transitional-justice categories
 ==========  ===============================================================================================
 
->>> ls = linkset(link_graph(), "cameo")
->>> ("https://w3id.org/dipontology/ontology#Negotiation", "046") in [(l.subject, l.code) for l in ls.links]
+>>> ls = linkset(link_graph(), "wikidata")
+>>> ("https://w3id.org/dipontology/ontology#Conflict", "http://www.wikidata.org/entity/Q198") in [
+...     (l.subject, l.object) for l in ls.links]
 True
 >>> back = parse_sssom(to_sssom(ls))
 >>> sorted(m.key() for m in back.mappings) == sorted(l.key() for l in ls.links)
@@ -35,13 +34,13 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from ..errors import InputError
 from ..namespaces import DIP, VOID, WD, bind_all
-from .mappings import (CODE, LINK_PREFIXES, MAPPING, SEMAPV, SSSOM, Mapping, curie, expand, link_graph,
-                       literal_text, load_mappings)
+from .mappings import (LINK_PREFIXES, MAPPING, SEMAPV, SSSOM, Mapping, curie, expand, link_graph, literal_text,
+                       load_mappings)
 
 __all__ = ["TARGETS", "FORMATS", "Link", "Linkset", "linkset", "to_csv", "to_sssom", "parse_sssom", "to_turtle",
            "render", "void_linksets", "SSSOMDocument", "link_graph"]
 
-TARGETS = ("wikidata", "iso", "cow", "gw", "cameo", "tj")
+TARGETS = ("wikidata", "iso", "cow", "gw")
 FORMATS = ("csv", "sssom", "ttl")
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 #: our dataset's IRI (as the release's VoID names it): the linksets' ``void:subjectsTarget``
@@ -55,8 +54,6 @@ TARGET_INFO: dict[str, dict[str, Any]] = {
             "systems": (DIP.COWStateNumber, DIP.COWStateAbbreviation)},
     "gw": {"title": "Gleditsch-Ward list of independent states", "uri_space": None,
            "systems": (DIP.GleditschWardNumber,)},
-    "cameo": {"title": "CAMEO event codes", "uri_space": str(CODE) + "cameo-", "systems": ()},
-    "tj": {"title": "Transitional-justice mechanisms", "uri_space": str(CODE) + "tj-", "systems": ()},
 }
 
 CSV_COLUMNS = ("subject", "subject_label", "predicate", "object", "object_label", "code", "code_system",
@@ -467,7 +464,7 @@ def void_linksets(g: Graph | None = None, *, dataset: str = DATASET) -> Graph:
     >>> v = void_linksets()
     >>> from dipontology.namespaces import VOID
     >>> from rdflib import URIRef
-    >>> int(v.value(URIRef("https://w3id.org/dipontology/id/mapping/linkset-cameo"), VOID.triples)) >= 10
+    >>> int(v.value(URIRef("https://w3id.org/dipontology/id/mapping/linkset-wikidata"), VOID.triples)) >= 5
     True
     """
     g = g if g is not None else link_graph()

@@ -4,13 +4,13 @@ The mapping sets live in ``data/mappings/*.ttl``. Each mapping is a record ``map
 the SSSOM slots as properties (``sssom:subject_id``, ``sssom:predicate_id``, ``sssom:object_id``,
 ``sssom:object_label``, ``sssom:mapping_justification``, ``sssom:author_label``, ``sssom:mapping_date``...), a
 plain-language reason in ``dcterms:description`` (SSSOM ``comment``), its ``dcterms:source`` and the mapping set it
-belongs to (``dcterms:isPartOf``). The mapping triple itself (``dip:Negotiation skos:closeMatch cameo:046``) is
-derived from the record by :func:`mapping_triples`: data files make no statements about ontology terms.
+belongs to (``dcterms:isPartOf``). The mapping triple (``dip:Conflict skos:narrowMatch wd:Q198``) is derived from
+the record by :func:`mapping_triples`: data files make no statements about ontology terms.
 
 >>> ms = load_mappings(link_graph())
->>> m = next(m for m in ms if m.subject_id.endswith("#UnofficialMediation"))
->>> m.predicate_id.split("#")[1], m.object_label, m.justification.split("/")[-1]
-('broadMatch', 'Mediate', 'ManualMappingCuration')
+>>> m = next(m for m in ms if m.object_id.endswith("/Q198"))
+>>> m.subject_id.split("#")[1], m.predicate_id.split("#")[1], m.object_label, m.justification.split("/")[-1]
+('Conflict', 'narrowMatch', 'war', 'ManualMappingCuration')
 """
 from __future__ import annotations
 
@@ -34,14 +34,12 @@ CODE = Namespace(ID_BASE + "code/")
 #: the SKOS mapping properties a mapping may use
 MATCH_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
 
-#: prefixes for CURIEs in SSSOM files and Turtle output: the project's plus SSSOM's own and the external code lists
+#: prefixes for CURIEs in SSSOM files and Turtle output: the project's plus SSSOM's own
 LINK_PREFIXES: dict[str, str] = {
     **PREFIXES,
     "sssom": str(SSSOM),
     "semapv": str(SEMAPV),
     "pav": "http://purl.org/pav/",
-    "CAMEO": str(CODE) + "cameo-",
-    "TJ": str(CODE) + "tj-",
 }
 
 
@@ -110,7 +108,7 @@ def _one(g: Graph, s: Node, p: URIRef) -> str:
 def load_mappings(g: Graph, mapping_set: str | None = None) -> list[Mapping]:
     """Every ``sssom:Mapping`` record of ``g`` (optionally only those of one mapping set), sorted.
 
-    :param mapping_set: a mapping-set IRI or its local name (``cameo``, ``wikidata``, ``transitional-justice``).
+    :param mapping_set: a mapping-set IRI or its local name (``wikidata``).
     """
     want = None
     if mapping_set:
@@ -183,7 +181,7 @@ def check_mappings(g: Graph) -> list[MappingProblem]:
 
 
 def mapping_triples(g: Graph) -> list[tuple[URIRef, URIRef, URIRef]]:
-    """The mapping triples the records of ``g`` stand for (``dip:Negotiation skos:closeMatch cameo:046``), sorted.
+    """The mapping triples the records of ``g`` stand for (``dip:Conflict skos:narrowMatch wd:Q198``), sorted.
 
     The mapping files do not state them (data files make no statements about ontology terms); the linkset exports
     and the release add them.
@@ -207,8 +205,8 @@ def mapping_sets(g: Graph) -> list[str]:
 def curie(iri: str, prefixes: dict[str, str] | None = None) -> str:
     """The shortest CURIE for ``iri`` under ``prefixes`` (default :data:`LINK_PREFIXES`), else the IRI itself.
 
-    >>> curie("https://w3id.org/dipontology/id/code/cameo-045"), curie("http://www.wikidata.org/entity/Q801")
-    ('CAMEO:045', 'wd:Q801')
+    >>> curie("https://w3id.org/dipontology/id/code/cow-666-israel"), curie("http://www.wikidata.org/entity/Q801")
+    ('code:cow-666-israel', 'wd:Q801')
     """
     prefixes = prefixes or LINK_PREFIXES
     best = ""

@@ -404,7 +404,7 @@ def _turtle(g: Graph) -> str:
                       for s, p, o in g), key=lambda t: (str(t.subject), t.predicate.value != str(RDF.type),
                                                         str(t.predicate), str(t.object)))
     text = ox.serialize(triples, format=ox.RdfFormat.TURTLE).decode("utf-8")
-    used = {p: ns for p, ns in LINK_PREFIXES.items() if p not in ("CAMEO", "TJ") and f"<{ns}" in text}
+    used = {p: ns for p, ns in LINK_PREFIXES.items() if f"<{ns}" in text}
     text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
     lines = text.splitlines()
     head = sorted(line for line in lines if line.startswith("@prefix "))
