@@ -179,7 +179,7 @@ def test_a_link_to_an_unsourced_statement_is_a_finding():
 
 # ------------------------------------------------------------------------------------------------ published words
 
-BOOKKEEPING = re.compile(r"\b[Ss]eeds? ?0\d\d\b|\b0\d\d_[0-9a-f]{16}\b|\bthe seeds\b|\bseed (text|file|article)s?\b"
+BOOKKEEPING = re.compile(r"\b[Ss]eeds? ?0\d\d\b|\b0\d\d_[0-9a-f]{16}\b|\bthe seeds\b(?! of peace)|\bseed (text|file|article)s?\b"
                          r"|reference notes", re.I)
 
 
