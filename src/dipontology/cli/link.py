@@ -6,6 +6,7 @@ import json
 import sys
 
 from ..errors import InputError
+from ..link.linksets import FORMATS, TARGETS
 from ._common import add_quiet, emit, progress
 
 
@@ -24,10 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     e = lsub.add_parser("export", help="a linkset as CSV, SSSOM TSV or Turtle",
                         description="Links from the graph to one target: wikidata (verified QIDs, class mappings, "
                         "reviewed links), iso (ISO 3166-1 codes), cow / gw (Correlates of War and Gleditsch-Ward "
-                        "codes with their validity), cameo (CAMEO event codes), tj (transitional-justice "
-                        "categories).")
-    e.add_argument("--target", required=True, choices=("wikidata", "iso", "cow", "gw", "cameo", "tj"))
-    e.add_argument("--format", choices=("csv", "sssom", "ttl"), default="csv", help="output format (default: csv)")
+                        "codes with their validity).")
+    e.add_argument("--target", required=True, choices=TARGETS)
+    e.add_argument("--format", choices=FORMATS, default="csv", help="output format (default: csv)")
     e.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     add_quiet(e)
     e.set_defaults(func=run_export)
