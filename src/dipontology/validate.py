@@ -612,16 +612,22 @@ def _validate_contribution(contributions: list[Loaded], published: _Published, f
 #: links followed from a mentioned published record to bring more published records into view, for shapes that
 #: look beyond the value node (the country codes of a place: dipsh:CodeValidityShape)
 CONTEXT_LINKS = (DIP.withinPlace, DIP.hasCode)
+#: links followed backwards from the contribution's records to published records that point at them, for shapes
+#: that look at what points at the focus node (the published statements backing a fact of a published record the
+#: contribution extends: dipsh:FactBackedByStatement)
+CONTEXT_BACKLINKS = (DIP.statedSubject,)
 
 
 def _context(contrib: Graph, own: set, published: _Published) -> Graph:
     """Published triples a contribution's validation needs: the full description of every published record the
-    contribution mentions (and of records reached from them by :data:`CONTEXT_LINKS`), and the types and labels
-    of the records those descriptions point at (for ``sh:class``)."""
+    contribution mentions or that points at the contribution's records by :data:`CONTEXT_BACKLINKS` (and of
+    records reached from them by :data:`CONTEXT_LINKS`), and the types and labels of the records those
+    descriptions point at (for ``sh:class``)."""
     pub = published.graph
     out = Graph()
     mentioned = {o for o in contrib.objects() if isinstance(o, URIRef)} | {s for s in own if isinstance(s, URIRef)}
     queue = [n for n in mentioned if n in published.subjects]
+    queue += [s for o in own if isinstance(o, URIRef) for p in CONTEXT_BACKLINKS for s in pub.subjects(p, o)]
     seen: set = set()
     while queue:
         node = queue.pop()
@@ -1337,8 +1343,8 @@ def load_shapes(paths: Sequence[str | os.PathLike[str]], *,
         for prefix, ns in item.prefixes.items():
             if prefix and ns:
                 g.bind(prefix, ns, override=False)
-        if not any(item.triples_graph().triples((None, RDF.type, t)) for t in (SH.NodeShape, SH.PropertyShape)) \
-                and not any(str(p).startswith(str(SH)) for _s, p, _o in item.triples_graph()):
+        if not any(str(p).startswith(str(SH)) or (p == RDF.type and str(o).startswith(str(SH)))
+                   for _s, p, o in item.triples_graph()):
             raise InputError("the file has no SHACL shapes (no sh: statements)", file=item.file,
                              fix="give a SHACL shapes file (Turtle with sh:NodeShape / sh:PropertyShape)")
     return g, _locator(loaded), findings
@@ -1462,7 +1468,11 @@ def _run_shacl(data: Graph, where: dict, focus: set, engine: str | None = None, 
         severity = results.value(result, SH.resultSeverity)
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
-        message = _english(list(results.objects(result, SH.resultMessage))) or \
+        # an engine may give the shape's sh:message beside the constraint's own (pyshacl-turbo does for SPARQL
+        # constraints): the constraint's, more specific, is the one shown, as pySHACL shows it
+        general = {str(m) for m in shapes.objects(shape, SH.message)}
+        messages = list(results.objects(result, SH.resultMessage))
+        message = _english([m for m in messages if str(m) not in general] or messages) or \
             _english(list(shapes.objects(shape, SH.message))) or f"fails {_short(component)}"
         message = _IRI_IN_TEXT.sub(lambda m: _short(URIRef(m.group())), message)
         fix = _english(list(shapes.objects(shape, DIPSH_FIX)))
@@ -1607,6 +1617,11 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     outside = {f.focus for f in findings if f.rule == "contrib:outside-namespace"}
     shacl_keys = {(f.focus, f.path, f.value) for f in findings if not f.rule.startswith(("contrib:", "csv:"))}
     unknown = {(f.focus, f.path, f.value) for f in findings if f.rule == "contrib:unknown-term"}
+    # an ill-typed literal that a shape reports too: the shape's finding stands for it, at the literal's line
+    literal_lines = {(f.focus, f.path, f.value): f.line for f in findings if f.rule == "contrib:ill-typed-literal"}
+    for f in findings:
+        if not f.rule.startswith(("contrib:", "csv:")) and literal_lines.get((f.focus, f.path, f.value)):
+            f.line = literal_lines[(f.focus, f.path, f.value)]
     for f in findings:
         if f.rule.startswith("dipsh:") and f.focus in outside and f.path is None:
             continue
