@@ -1414,7 +1414,8 @@ def shacl_report(data: Graph, shapes: Graph, engine: str | None = None, locate=N
             import pyshacl_turbo
 
             try:
-                conforms, results, _text = _turbo_program(shapes).validate(data)
+                with _quiet_rdflib():  # the report's ill-typed values, made rdflib literals again
+                    conforms, results, _text = _turbo_program(shapes).validate(data)
             except pyshacl_turbo.ValidationFailure as failure:
                 results = str(failure)
         else:
