@@ -135,9 +135,10 @@ def unbacked_facts(graph: Graph) -> Iterator[tuple]:
 def statements_without_fact(graph: Graph) -> Iterator[tuple]:
     """Yield (statement, subject, property, value) for fact statements whose fact is not in the direct view.
 
-    Not an error by itself: a fact that another source contradicts is kept only as statements (the direct view
-    holds a fact only where no recorded source contradicts it). Such a statement must then be linked by
-    ``dip:contradicts`` to another statement; this yields the ones that are neither in the view nor contradicted.
+    Not an error by itself: where sources disagree, the view holds the value the verified sources give (or none,
+    when no side is verified), and the other statements are linked by ``dip:contradicts``; a date given more or
+    less precisely than the view's (1956-09-11 for 1956) agrees with it. This yields the statements that are
+    neither in the view, nor a date of another precision, nor linked to a disagreement.
     """
     for st in sorted(graph.subjects(RDF.type, DIP.FactStatement), key=str):
         if (st, DIP.contradicts, None) in graph or (None, DIP.contradicts, st) in graph:
@@ -147,8 +148,9 @@ def statements_without_fact(graph: Graph) -> Iterator[tuple]:
                 continue  # statements about ontology terms (a track's origin) have no direct view
             for p in graph.objects(st, DIP.statedProperty):
                 for o in graph.objects(st, DIP.statedValue):
-                    if (s, p, o) not in graph:
-                        yield st, s, p, o
+                    if (s, p, o) in graph or _same_date_other_precision(graph, s, p, o):
+                        continue
+                    yield st, s, p, o
 
 
 def fact_statement_iri(subject, predicate, obj, source) -> URIRef:
@@ -198,6 +200,17 @@ def back_facts(graph: Graph, sources, locator: str | None = None, quote: str | N
                 graph.add((st, DIP.quote, Literal(quote)))
             added.append(st)
     return added
+
+
+#: date properties: a statement giving a date more or less precisely than the view (1956-09-11 for 1956) agrees
+DATE_PROPERTIES = frozenset({DIP.startDate, DIP.endDate, DIP.date, DIP.foundingDate})
+
+
+def _same_date_other_precision(graph: Graph, s, p, o) -> bool:
+    if p not in DATE_PROPERTIES or not isinstance(o, Literal):
+        return False
+    return any(isinstance(v, Literal) and (str(o).startswith(str(v)) or str(v).startswith(str(o)))
+               for v in graph.objects(s, p))
 
 
 def main(argv: list[str] | None = None) -> int:
