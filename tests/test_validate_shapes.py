@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from dipontology.cli import main
 from dipontology.errors import InputError
 from dipontology.validate import SHACL_ENGINES, ill_typed, validate
+from test_validate_safety import Listener, _wait_for  # a TCP listener on 127.0.0.1 that counts connections
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "valid" / "complete-case.ttl"
@@ -134,45 +134,13 @@ def test_shapes_files_go_through_the_safe_loader(tmp_path, capsys):
     assert "limit" in capsys.readouterr().err
 
 
-class Listener:
-    """A TCP server on a free port of 127.0.0.1 that counts connections."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while self.running:
-            try:
-                conn, _addr = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join(timeout=2)
-        self.sock.close()
-
-
 @pytest.mark.parametrize("engine", SHACL_ENGINES)
 def test_a_shapes_graph_never_makes_a_connection(tmp_path, engine):
     server = Listener()
     try:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=2):
-            pass
-        deadline = time.time() + 2
-        while server.connections == 0 and time.time() < deadline:
-            time.sleep(0.02)
-        assert server.connections == 1  # the listener counts
+        with socket.create_connection(("127.0.0.1", server.port), timeout=2) as s:
+            s.recv(10)
+        assert _wait_for(lambda: server.connections == 1)  # the listener counts
         server.connections = 0
         url = f"http://127.0.0.1:{server.port}"
         imports = tmp_path / "imports.ttl"

@@ -1,8 +1,10 @@
 """SHACL validation of the published data and of contributions, with a report a person can act on.
 
 :func:`validate` with no files checks the shipped data (ontology merged in, so ``sh:class`` sees
-``rdfs:subClassOf``) against the project's own shapes (``shapes/*.ttl``, always passed explicitly to pySHACL, never
-taken from the data). With files, it checks a contribution: the new records together with the published records
+``rdfs:subClassOf``) against the project's own shapes (``shapes/*.ttl``, always passed explicitly to the engine,
+never taken from the data), and against a user's own shapes (``shapes=[...]``) beside or instead of them. The SHACL
+engine is pyshacl-turbo by default, pySHACL on request (:data:`SHACL_ENGINES`); both run the W3C SHACL test suite in
+the tests, and :func:`check_shapes` refuses what would make either reach the network or validate wrongly. With files, it checks a contribution: the new records together with the published records
 they mention, and reports findings about the contribution only, plus the contribution checks that SHACL cannot
 express (:data:`CONTRIBUTION_RULES`): new records outside the project's namespaces, IRIs that already name a
 published record of another type or label, misspelt ``dip:`` terms (with a suggestion), ontology or shape
@@ -52,7 +54,8 @@ from .namespaces import DIP, DIPSH, ONTOLOGY_IRI, PREFIXES, RECORD_NAMESPACES, b
 
 __all__ = [
     "Finding", "ValidationReport", "validate", "validate_graph", "LEVELS", "CONTRIBUTION_RULES", "published_files",
-    "parse_level", "REPORT_SCHEMA", "novel_statements", "rules_markdown",
+    "parse_level", "REPORT_SCHEMA", "novel_statements", "rules_markdown", "SHACL_ENGINES", "ENGINE_LIMITS",
+    "shacl_engine", "shacl_report", "check_shapes", "load_shapes", "ill_typed",
 ]
 
 #: severity levels, least to most severe
