@@ -43,7 +43,7 @@ WIKIPEDIA_TITLES = {"Oslo_I_Accord", "Oslo_Accords", "Dayton_Agreement",
 UCDP_NAMES = {"The Oslo Accord",
               "The General Framework Agreement for Peace in Bosnia and Herzegovina (the Dayton Agreement)"}
 
-# The section headings of each seed (verbatim) and of the reference notes: the only allowed dip:locator values.
+# The section headings of each source article (verbatim): the only locators of statements citing an article.
 SEED_HEADINGS = {
     "torgesen-2025": {
         "Track II diplomacy vs Citizen diplomacy in Politics - What is The Difference?", "Table of Comparison",
@@ -62,7 +62,8 @@ SEED_HEADINGS = {
                                 "Challenges", "Opportunities"},
     "johnson-multi-track-diplomacy": {"Multi-Track Diplomacy", "Video Transcription", "Terms to Know"},
 }
-REFERENCE_HEADINGS = {"countries.csv", "Identifier systems researchers join on",
+# headings of the project's own notes and file names: never a locator of a published source
+INTERNAL_LOCATORS = {"countries.csv", "case-facts.csv", "source-urls.csv", "Identifier systems researchers join on",
                       "Multi-track diplomacy (Diamond and McDonald)", "Track 1.5: two published definitions",
                       "Case-study facts with their sources"}
 
@@ -173,14 +174,22 @@ def test_no_record_is_defined_twice(graphs):
                 seen[s] = fname
 
 
-def test_every_record_has_type_label_description_and_source(data):
+def test_every_record_has_type_label_description_and_source(data, subclasses):
+    """Every record has a type and one English label; every record but a bibliographic one (which describes a work,
+    whose page is at its URL) also has one English description and names its sources."""
+    source_types = subclasses[DIP.Source]
     problems = []
     for s in records(data):
-        if not list(data.objects(s, RDF.type)):
+        types = set(data.objects(s, RDF.type))
+        if not types:
             problems.append((name(s), "rdf:type"))
         labels = [o for o in data.objects(s, RDFS.label) if isinstance(o, Literal) and o.language == "en"]
         if len(labels) != 1:
             problems.append((name(s), "one rdfs:label @en"))
+        if types & source_types:
+            if types & {DIP.SourceArticle, DIP.ReferencePage} and data.value(s, DCTERMS.title) is None:
+                problems.append((name(s), "dcterms:title"))
+            continue
         descriptions = [o for o in data.objects(s, DCTERMS.description) if isinstance(o, Literal) and o.language == "en"]
         if len(descriptions) != 1:
             problems.append((name(s), "one dcterms:description @en"))
@@ -195,9 +204,15 @@ def test_every_record_has_type_label_description_and_source(data):
 def test_every_source_named_is_a_source_record(data, subclasses):
     source_types = subclasses[DIP.Source]
     sources = {s for s, o in data.subject_objects(RDF.type) if o in source_types}
-    assert len(sources) == 18
+    articles = set(data.subjects(RDF.type, DIP.SourceArticle))
+    pages = set(data.subjects(RDF.type, DIP.ReferencePage))
+    assert len(articles) == 5 and len(pages) >= 90 and len(sources) >= len(articles) + len(pages)
     named = set(data.objects(None, DCTERMS.source))
     assert named - sources == set()
+    # every reference page is cited by a statement: a page nothing rests on is not kept
+    cited = {o for s, o in data.subject_objects(DCTERMS.source) if (s, RDF.type, None) in data
+             and any(t in subclasses[DIP.Statement] for t in data.objects(s, RDF.type))}
+    assert sorted(map(name, pages - cited)) == []
 
 
 def test_sources_the_ontology_refers_to_all_exist(ontology, data):
@@ -224,6 +239,8 @@ def test_source_records_describe_works_not_our_notes(data, subclasses):
 # --------------------------------------------------------------------------------------------------- statements
 
 def test_every_statement_has_source_and_a_known_locator(data, statements):
+    """A statement citing one of the source articles names the article's own section heading; one citing another
+    source names the part of it (a page's introduction or infobox, a table row), never a file or our notes."""
     assert len(statements) > 250
     problems = []
     for st in statements:
@@ -232,10 +249,11 @@ def test_every_statement_has_source_and_a_known_locator(data, statements):
         if not sources or len(locators) != 1:
             problems.append((name(st), sources, locators))
             continue
-        allowed = set().union(*(SEED_HEADINGS.get(k, set()) for k in sources))
-        if any(k not in SEED_HEADINGS for k in sources):
-            allowed |= REFERENCE_HEADINGS
-        if locators[0] not in allowed:
+        if all(k in SEED_HEADINGS for k in sources):
+            allowed = set().union(*(SEED_HEADINGS[k] for k in sources))
+            if locators[0] not in allowed:
+                problems.append((name(st), locators[0]))
+        elif locators[0] in INTERNAL_LOCATORS or not locators[0].strip():
             problems.append((name(st), locators[0]))
     assert problems == []
 
