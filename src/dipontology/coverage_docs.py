@@ -63,12 +63,14 @@ def disagreements_markdown(g: Graph) -> str:
         return f"`{_curie(st)}` ({_cell(sources)}){words}"
 
     def note(a, b) -> str:
-        n = g.value(a, DIP.disagreementNote) or g.value(b, DIP.disagreementNote)
-        if n is not None:
-            return _cell(n)
+        # a statement in several disagreements may carry a note for each: prefer the note both sides share
+        na, nb = set(map(str, g.objects(a, DIP.disagreementNote))), set(map(str, g.objects(b, DIP.disagreementNote)))
+        notes = (na & nb) or (na | nb)
+        if notes:
+            return _cell(min(notes))
         return _cell(g.value(a, RDFS.label) or _curie(a))
 
-    for a, b in sorted(pairs, key=lambda p: (note(*p).lower(), str(p[0]))):
+    for a, b in sorted(pairs, key=lambda p: (note(*p).lower(), str(p[0]), str(p[1]))):
         rows.append(f"| {note(a, b)} | {side(a)} | {side(b)} |")
     head = (f"{len(pairs)} disagreements, each position recorded as its own source's statement and linked by "
             "`dip:contradicts` (symmetric, so either side finds the other). The named query `source-disagreements` "
