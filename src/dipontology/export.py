@@ -53,7 +53,7 @@ from .namespaces import PREFIXES
 
 __all__ = [
     "RESULT_FORMATS", "GRAPH_FORMATS", "FORMATS", "MEDIA_TYPES", "GraphExport", "render", "render_bytes",
-    "write", "export_graph", "serialize_triples", "results_to_csv", "results_to_tsv", "results_to_json",
+    "write", "export_graph", "serialize_triples", "serialize_graphs", "results_to_csv", "results_to_tsv", "results_to_json",
     "results_to_markdown", "results_to_html", "results_to_table", "results_to_dataframe", "plain_value",
     "display", "spreadsheet_safe_cell",
 ]
@@ -544,6 +544,32 @@ def serialize_triples(triples: Iterable, fmt: str) -> bytes:
     del nt
     data = ox.serialize(ts, format=_OX_FORMATS[fmt], prefixes=prefixes)
     return _sort_prefix_lines(data) if fmt in ("ttl", "trig") else data
+
+
+def serialize_graphs(graphs, fmt: str = "trig") -> bytes:
+    """Serialise named graphs (a mapping of graph name IRI to its triples) as TriG: graphs in name order, each graph's
+    triples in the order of :func:`serialize_triples`, the project prefixes any IRI uses declared once.
+
+    >>> from rdflib import URIRef, Literal
+    >>> g = {"https://w3id.org/dipontology/files/a.ttl": [(URIRef("https://w3id.org/dipontology/id/case/oslo"),
+    ...      URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Oslo", lang="en"))]}
+    >>> [line.strip() for line in serialize_graphs(g).decode().splitlines()][2:]
+    ['<https://w3id.org/dipontology/files/a.ttl> {', 'case:oslo rdfs:label "Oslo"@en .', '}']
+    """
+    if fmt != "trig":
+        raise InputError(f"named graphs are written as TriG, not {fmt!r}", fix="use trig")
+    quads: list = []
+    prefixes: dict[str, str] = {}
+    for name in sorted(graphs):
+        ts, nt = _ntriples(list(graphs[name]))
+        if not ts:
+            continue
+        prefixes.update(_used_prefixes(nt))
+        g = ox.NamedNode(name)
+        quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in _sorted_triples(ts, nt)]
+    if not quads:
+        return b""
+    return _sort_prefix_lines(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=dict(sorted(prefixes.items()))))
 
 
 def _sort_prefix_lines(data: bytes) -> bytes:

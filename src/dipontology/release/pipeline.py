@@ -1,0 +1,501 @@
+"""The release pipeline: ``dipontology build`` writes a versioned, reproducible linked-data release into ``dist/``.
+
+Stages, in order; the build stops at the first one that fails and leaves the previous ``dist/`` untouched:
+
+1. **check** -- ontology quality rules (:func:`dipontology.check.check` over ontology + data); stops on ERROR;
+2. **reason** -- HermiT (:func:`dipontology.reason.reason`); stops if inconsistent or a class is unsatisfiable;
+3. **validate** -- SHACL (:func:`dipontology.validate.validate`); stops on violations;
+4. **queries** -- every named query of the library, its results written as CSV;
+5. **write** -- ontology and data in every RDF format (all through :mod:`dipontology.export`), VoID + DCAT, the
+   ontology documentation, one page and four RDF files per record, the index with the timeline and search, the
+   SPARQL editor, the w3id ``.htaccess`` and ``SHA256SUMS``.
+
+Every file is written with :func:`dipontology.atomic.write_bytes` (fsync) into a fresh folder beside ``out_dir``,
+which is swapped in for it at the end. Two builds from the same sources give byte-identical files: blank nodes get
+canonical labels (RDFC-1.0), triples are written sorted, JSON is written with sorted keys, and the only date in the
+output is the ontology's ``dcterms:modified``.
+
+>>> import tempfile, pathlib
+>>> result = build(pathlib.Path(tempfile.mkdtemp()) / "dist", quiet=True, stages=())   # doctest: +SKIP
+>>> result.ok                                                                           # doctest: +SKIP
+True
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .. import __version__, resources
+from ..atomic import write_bytes
+from ..errors import InputError
+from ..export import serialize_graphs, serialize_triples
+from ..namespaces import ID_BASE, ONTOLOGY_IRI, PREFIXES
+from . import dataset
+from .cite import Release
+from .model import (DCT, DIPNS, FILES_BASE, OWL, RECORD_FORMATS, Index, Sources, closure, load_sources,
+                    record_path)
+from .site import Site, asset, assets
+
+STAGES = ("check", "reason", "validate", "queries")
+#: the release's RDF dumps: extension -> :mod:`dipontology.export` format
+DUMP_FORMATS = RECORD_FORMATS
+
+
+# ----------------------------------------------------------------------------------------------------- results
+@dataclass
+class Stage:
+    """One line of the build log: a stage, its status (``ok``, ``failed`` or ``skipped``) and what it found."""
+
+    name: str
+    status: str
+    detail: str = ""
+
+    def line(self) -> str:
+        return f"{self.name}: {self.status}" + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build` did.
+
+    :param out_dir: the release folder (only written when ``ok``).
+    :param ok: whether every stage passed and the release was written.
+    :param version: the ontology version (``owl:versionInfo``).
+    :param stages: the build log, in order.
+    :param files: the files of the release, relative to ``out_dir``, sorted.
+    :param records: how many record pages were written.
+    :param triples: how many triples the ontology and data hold (after de-duplication).
+    """
+
+    out_dir: Path
+    ok: bool
+    version: str = ""
+    stages: list[Stage] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    records: int = 0
+    triples: int = 0
+
+    @property
+    def failed_stage(self) -> Stage | None:
+        return next((s for s in self.stages if s.status == "failed"), None)
+
+    def to_text(self) -> str:
+        lines = [s.line() for s in self.stages]
+        if self.ok:
+            lines.append(f"release {self.version} written to {self.out_dir}: {len(self.files)} files, "
+                         f"{self.records} record pages, {self.triples} triples")
+        else:
+            lines.append(f"build stopped; {self.out_dir} left as it was")
+        return "\n".join(lines) + "\n"
+
+
+class _Log:
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.stages: list[Stage] = []
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(f"build: {message}", file=sys.stderr, flush=True)
+
+    def stage(self, name: str, status: str, detail: str = "") -> Stage:
+        st = Stage(name, status, detail)
+        self.stages.append(st)
+        self.say(st.line())
+        return st
+
+
+# ------------------------------------------------------------------------------------------------------ gates
+def _ontology_meta(ontology: Sequence[ox.Triple]) -> tuple[str, str, str]:
+    version = modified = title = ""
+    for t in ontology:
+        if t.subject == ox.NamedNode(ONTOLOGY_IRI):
+            if t.predicate.value == OWL + "versionInfo":
+                version = t.object.value
+            elif t.predicate.value == DCT + "modified":
+                modified = max(modified, t.object.value)
+            elif t.predicate.value == DCT + "title" and (not title or getattr(t.object, "language", "") == "en"):
+                title = t.object.value
+    return version or __version__, modified or "unknown", title or "dipontology"
+
+
+def _run_check(files: list[Path], log: _Log, reports: dict[str, bytes]) -> bool:
+    from ..check import check, render
+
+    report = check(files)
+    reports["reports/check.txt"] = render(report, "text").encode("utf-8")
+    reports["reports/check.json"] = _stable_json(json.loads(render(report, "json")))
+    c = report.counts
+    detail = f"{c.get('ERROR', 0)} ERROR, {c.get('WARN', 0)} WARN, {c.get('INFO', 0)} INFO"
+    if c.get("ERROR", 0):
+        first = next(f for f in report.findings if f.level == "ERROR")
+        log.stage("check", "failed", f"{detail}; first: {first.rule} on {first.entity}"
+                  + (f" ({first.file}:{first.line})" if first.file else "") + " -- see `dipontology check`")
+        return False
+    log.stage("check", "ok", detail)
+    return True
+
+
+def _run_reason(triples: Sequence[ox.Triple], log: _Log, reports: dict[str, bytes]) -> bool:
+    from ..errors import DependencyError
+    from ..graph import triples_graph
+    from ..reason import reason
+
+    try:
+        result = reason(triples_graph(triples))
+    except DependencyError as exc:
+        log.stage("reason", "skipped", f"reason not available ({exc})")
+        return True
+    doc = {"consistent": result.consistent, "unsatisfiable": result.unsatisfiable,
+           "inferred": [{"individual": t.individual, "cls": t.cls, "individual_label": t.individual_label,
+                         "class_label": t.class_label} for t in result.inferred],
+           "dropped_literals": result.dropped_literals, "triples": result.triples}
+    reports["reports/reason.json"] = _stable_json(doc)
+    text = result.to_text().splitlines()
+    text = [line for line in text if not line.startswith("(")]  # the timing line would break reproducibility
+    text.append(f"({result.triples} triples reasoned over; {result.dropped_literals} date literals outside the OWL 2 "
+                "datatype map left out)")
+    reports["reports/reason.txt"] = ("\n".join(text) + "\n").encode("utf-8")
+    if not result.ok():
+        why = result.explanation or f"unsatisfiable classes: {', '.join(result.unsatisfiable)}"
+        log.stage("reason", "failed", why + " -- see `dipontology reason`")
+        return False
+    log.stage("reason", "ok", f"consistent, 0 unsatisfiable classes, {len(result.inferred)} inferred types")
+    return True
+
+
+def _run_validate(data_dir: Path | None, log: _Log, reports: dict[str, bytes]) -> bool:
+    try:
+        from .. import validate as vmod
+    except ImportError as exc:
+        log.stage("validate", "skipped", f"validate not available ({exc})")
+        return True
+    if not resources.shapes_files():
+        log.stage("validate", "skipped", "validate not available (no SHACL shapes in shapes/)")
+        return True
+    try:
+        report = vmod.validate(data_dir=data_dir) if data_dir else vmod.validate()
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a validator that crashes must not let an unvalidated release out
+        log.stage("validate", "failed", f"the validator raised {type(exc).__name__}: {exc} (a bug; the release "
+                  "was not written)")
+        return False
+    doc = json.loads(report.to_json())
+    reports["reports/validate.json"] = _stable_json(doc)
+    reports["reports/validate.txt"] = ("\n".join(report.to_text().splitlines()[:-1]) + "\n"
+                                       + _counts_line(report.counts()) + "\n").encode("utf-8")
+    c = report.counts()
+    detail = ", ".join(f"{v} {k}" for k, v in c.items())
+    if not report.conforms:
+        first = next(f for f in report.findings if f.level == "Violation")
+        log.stage("validate", "failed", f"{detail}; first: {first.focus} {first.message} -- see "
+                  "`dipontology validate`")
+        return False
+    log.stage("validate", "ok", detail)
+    return True
+
+
+def _counts_line(counts: dict[str, int]) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in counts.items())
+
+
+def _run_queries(store, log: _Log, reports: dict[str, bytes]) -> bool:
+    """Run every named query (its parameters at their defaults) and keep the results as CSV (Turtle for a graph).
+    A query whose defaults name something this data does not hold (a source of the shipped data, in a release of
+    other data) is not run, and the log says so; any other failure stops the build."""
+    from ..query import library
+
+    done, skipped = 0, []
+    for name, nq in sorted(library().items()):
+        required = [p.name for p in nq.parameters if p.required and p.default is None]
+        if required:
+            skipped.append(f"{name} (needs {', '.join(required)})")
+            continue
+        try:
+            nq.prepare(store)
+        except InputError as exc:
+            skipped.append(f"{name} (its default parameters do not fit this data: {exc.message})")
+            continue
+        try:
+            result = nq.run(store)
+        except InputError as exc:
+            log.stage("queries", "failed", f"named query {name} failed: {exc}")
+            return False
+        if result.kind == "graph":
+            reports[f"queries/{name}.ttl"] = serialize_triples(result.triples, "ttl")
+        else:
+            reports[f"queries/{name}.csv"] = result.to_csv(spreadsheet_safe=True).encode("utf-8")
+        done += 1
+    log.stage("queries", "ok", f"{done} named queries run" + (f"; not run: {'; '.join(skipped)}" if skipped else ""))
+    return True
+
+
+def _stable_json(doc: object) -> bytes:
+    return (json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+# ----------------------------------------------------------------------------------------------------- files
+class _ReleaseFiles:
+    """The files of a release being written: each one goes to disk (atomically, with fsync) in a fresh folder
+    beside ``out`` as soon as it is made (only its size and SHA-256 stay in memory); :meth:`swap_in` puts the folder
+    in place of ``out`` in one step, :meth:`discard` removes it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        parent = out.resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
+        self._digests: dict[str, tuple[int, str]] = {}
+
+    def __setitem__(self, name: str, data: bytes) -> None:
+        p = self.tmp / name
+        write_bytes(p, data)
+        os.chmod(p, 0o644)
+        self._digests[name] = (len(data), hashlib.sha256(data).hexdigest())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._digests
+
+    def __iter__(self):
+        return iter(list(self._digests))
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+    def digest(self, name: str) -> tuple[int, str]:
+        """``(size in bytes, SHA-256 hex)`` of a written file."""
+        return self._digests[name]
+
+    def swap_in(self) -> None:
+        for d in sorted({p for p in self.tmp.rglob("*") if p.is_dir()} | {self.tmp}):
+            os.chmod(d, 0o755)
+        _swap(self.tmp, self.out)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Put the finished folder ``tmp`` in place of ``out`` (the old release is removed after); on failure ``tmp``
+    is removed and ``out`` is left as it was."""
+    parent = out.resolve().parent
+    try:
+        if out.exists() and _exchange(tmp, out):
+            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous release
+            return
+        old = None
+        if out.exists():  # no atomic exchange on this system: two renames, the old release kept until the second
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            os.rmdir(old)
+            os.rename(out, old)
+        os.rename(tmp, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``): whoever looks sees the old release or the
+    new one, never none, even if the process is killed. Returns False where the call is not available."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return rc == 0
+
+
+# ------------------------------------------------------------------------------------------------------ build
+def _rename_paths(text: str, renames: dict[str, str]) -> str:
+    for old_name in sorted(renames, key=len, reverse=True):
+        text = text.replace(old_name, renames[old_name])
+    return text
+
+
+def _release_info(ix: Index, version: str, modified: str) -> Release:
+    onto = ox.NamedNode(ONTOLOGY_IRI)
+    licences = sorted(o.value for o in ix.values(onto, DCT + "license") if isinstance(o, ox.NamedNode))
+    return Release(title="dipontology", version=version, date=modified, creators=ix.texts(onto, DCT + "creator"),
+                   license=licences[0] if licences else "", publisher=ix.text(onto, DCT + "publisher") or "")
+
+
+def record_triples(site: Site, data_ix: Index, node: ox.NamedNode) -> list[ox.Triple]:
+    """What a record's RDF files hold: its own triples, the statements about it (and those they contradict), and
+    the source records they cite: what a researcher needs to reuse the record with its provenance."""
+    out = closure(data_ix, node)
+    sources = set(data_ix.iris(node, DCT + "source"))
+    for st in site.accounts.statements_about(node):
+        out += closure(data_ix, st)
+        sources.update(data_ix.iris(st, DCT + "source"))
+    for src in sorted(sources, key=lambda n: n.value):
+        if src != node:
+            out += closure(data_ix, src)
+    return out
+
+
+def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data_dir: str | os.PathLike[str] | None
+          = None, stages: Iterable[str] = STAGES, sparql_endpoint: str | None = None,
+          site_url: str | None = None) -> BuildResult:
+    """Run the stages and write the release into ``out_dir`` (atomically: a temporary folder swapped in for it).
+
+    :param out_dir: the release folder; replaced as a whole when the build succeeds, untouched when it fails.
+    :param quiet: no progress on stderr.
+    :param data_dir: build from this data folder (``*.ttl`` and ``cases/*.ttl``) instead of the shipped data.
+    :param stages: which of :data:`STAGES` to run before writing (all by default).
+    :param sparql_endpoint: the public SPARQL endpoint: named in the VoID description and used by the release's
+        SPARQL editor (default: ``/sparql`` of the server that serves the release, as ``dipontology serve`` does).
+    :param site_url: where the release will be hosted, for the w3id ``.htaccess`` redirects.
+    :return: a :class:`BuildResult`; ``ok`` is False when a stage failed (its line in ``stages`` says why).
+    :raises InputError: if a source file cannot be parsed, or ``out_dir`` exists and is not a release folder.
+    """
+    from ..store import Embedded
+
+    out = Path(out_dir)
+    wanted = list(stages)
+    unknown = [s for s in wanted if s not in STAGES]
+    if unknown:
+        raise InputError(f"unknown build stage {unknown[0]!r}", fix=f"use some of {', '.join(STAGES)}")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "SHA256SUMS").exists())):
+        raise InputError("the output folder exists and is not a dipontology release (no SHA256SUMS in it)",
+                         file=str(out), fix="give an empty or new folder, or a previous release folder")
+    log = _Log(quiet)
+    ddir = Path(data_dir) if data_dir is not None else None
+    log.say("parsing the ontology and data ...")
+    src: Sources = load_sources(data_dir=ddir)
+    every = src.all_triples()
+    data = src.data_triples()
+    version, modified, title = _ontology_meta(src.ontology)
+    log.say(f"{len(src.ontology)} ontology triples, {len(data)} data triples in {len(src.data)} files")
+    result = BuildResult(out_dir=out, ok=False, version=version, stages=log.stages, triples=len(every))
+    reports: dict[str, bytes] = {}
+    store = Embedded(triples=every)
+    for stage in STAGES:
+        if stage not in wanted:
+            log.stage(stage, "skipped", "not requested")
+            continue
+        log.say(f"running {stage} ...")
+        started = time.monotonic()
+        if stage == "check":
+            ok = _run_check(src.files, log, reports)
+        elif stage == "reason":
+            ok = _run_reason(every, log, reports)
+        elif stage == "validate":
+            ok = _run_validate(ddir, log, reports)
+        else:
+            ok = _run_queries(store, log, reports)
+        log.say(f"({stage} took {time.monotonic() - started:.1f} s)")
+        if not ok:
+            return result
+    # reports name the source files as the release does (data/cases/x.ttl), wherever the checkout and the working
+    # directory are, so that the release does not depend on them
+    names = {str(src.files[0].resolve()): "ontology/dipontology.ttl",
+             **{str(f.resolve()): n for f, n in zip(src.files[1:], src.data)}}
+    renames: dict[str, str] = {}
+    for path, name in names.items():
+        renames[path] = name
+        for start in (os.getcwd(), str(resources.root())):  # the reports show paths relative to either
+            rel = os.path.relpath(path, start)
+            if not rel.startswith(".."):
+                renames[rel] = name
+    files = _ReleaseFiles(out)
+    try:
+        for key, body in reports.items():
+            files[key] = _rename_paths(body.decode("utf-8"), renames).encode("utf-8")
+
+        log.say("writing the ontology and data dumps ...")
+        for ext, fmt in DUMP_FORMATS.items():
+            body = serialize_triples(src.ontology, fmt)
+            files[f"ontology/{version}/dipontology.{ext}"] = body
+            files[f"ontology/dipontology.{ext}"] = body
+            files[f"data/dipontology-data.{ext}"] = serialize_triples(data, fmt)
+        files["data/dipontology-data.trig"] = serialize_graphs({FILES_BASE + n: ts for n, ts in src.data.items()})
+
+        log.say("writing the pages ...")
+        ix = Index(every)
+        records: list[tuple[ox.NamedNode, str, str]] = []
+        skipped_iris = []
+        for s in sorted({t.subject for t in data if isinstance(t.subject, ox.NamedNode)}, key=lambda n: n.value):
+            rp = record_path(s.value)
+            if rp:
+                records.append((s, rp[0], rp[1]))
+            elif s.value.startswith(ID_BASE):
+                skipped_iris.append(s.value)
+        site = Site(ix, _release_info(ix, version, modified), pages={n.value for n, _, _ in records})
+        data_ix = Index(data)
+        for node, kind, slug in records:
+            base = f"id/{kind}/{slug}"
+            files[base + ".html"] = site.record_page(node, kind, slug)
+            own = record_triples(site, data_ix, node)
+            for ext, fmt in RECORD_FORMATS.items():
+                files[f"{base}.{ext}"] = serialize_triples(own, fmt)
+        by_kind: dict[str, list] = defaultdict(list)
+        for node, kind, _slug in records:
+            by_kind[kind].append(node)
+        for kind, items in sorted(by_kind.items()):
+            files[f"id/{kind}/index.html"] = site.kind_page(kind, items)
+        files["ontology/index.html"] = site.ontology_page(site.accounts.usage(data), site.accounts.statements_on_terms())
+        cases = sorted((n for n, k, _ in records if k == "case"), key=lambda n: (ix.label(n).lower(), n.value))
+        examples = dataset.editor_examples(store)
+        for e in examples:
+            for ext in ("csv", "ttl"):
+                if f"queries/{e['name']}.{ext}" in files:
+                    e["file"] = f"queries/{e['name']}.{ext}"
+            e.setdefault("file", "")
+        stats = [("case studies", len(cases)), ("records", len(records)), ("data triples", len(data)),
+                 ("ontology terms", sum(1 for s in {t.subject for t in src.ontology}
+                                        if isinstance(s, ox.NamedNode) and s.value.startswith(DIPNS)))]
+        onto = ox.NamedNode(ONTOLOGY_IRI)
+        files["index.html"] = site.index_page(title, ix.text(onto, DCT + "description") or "",
+                                              ix.text(onto, DCT + "rights") or "", records, cases, stats, examples)
+        files["sparql/index.html"] = site.sparql_page(examples, sparql_endpoint, dict(PREFIXES))
+        entries = [{"label": ix.label(node), "kind": kind, "url": f"id/{kind}/{slug}.html"}
+                   for node, kind, slug in records if kind != "statement"]
+        entries += [{"label": ix.label(s), "kind": "term", "url": f"ontology/index.html#{s.value[len(DIPNS):]}"}
+                    for s in sorted({t.subject for t in src.ontology if isinstance(t.subject, ox.NamedNode)
+                                     and t.subject.value.startswith(DIPNS)}, key=lambda n: n.value)]
+        files["search-index.js"] = dataset.search_index(entries)
+        for name in assets():
+            files[f"assets/{name}"] = asset(name)
+        files["assets/prefixes.json"] = (json.dumps(PREFIXES, indent=1, sort_keys=True) + "\n").encode("utf-8")
+        files[".htaccess"] = dataset.htaccess(version, site_url).encode("utf-8")
+        if skipped_iris:
+            log.stage("pages", "ok", f"{len(records)} record pages; no page for {len(skipped_iris)} IRIs that are not "
+                      f"<kind>/<slug> records, e.g. {skipped_iris[0]}")
+        else:
+            log.stage("pages", "ok", f"{len(records)} record pages, {len(cases)} case studies")
+        files["reports/build-log.txt"] = ("\n".join(s.line() for s in log.stages) + "\n").encode("utf-8")
+        described = {k: files.digest(k) for k in files if k.startswith(("ontology/", "data/", "queries/", "reports/"))
+                     and not k.endswith(".html")}
+        files["void.ttl"] = serialize_triples(dataset.void_triples(data, src.ontology, described, version, modified,
+                                                                   sparql_endpoint), "ttl")
+        files["SHA256SUMS"] = "".join(f"{files.digest(k)[1]}  {k}\n" for k in sorted(files)).encode("utf-8")
+        log.say(f"swapping in the {len(files)} files ...")
+        files.swap_in()
+        result.ok = True
+        result.files = sorted(files)
+        result.records = len(records)
+    except BaseException:
+        files.discard()
+        raise
+    log.say(f"release {version} written to {out}")
+    return result
