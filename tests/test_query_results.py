@@ -232,11 +232,15 @@ def test_cases_by_method(g: Graph) -> None:
                 if any(k in exchange for k in g.objects(a, RDF.type))}
     assert set(table(r, "case", "activity")) == expected
     assert ("case:erasmus-plus", "dip:StudentExchange") in set(table(r, "case", "methodClass"))
-    assert ("case:pugwash-conferences", "dip:ScientificExchange") in set(table(r, "case", "methodClass"))
     everything = run("cases-by-method")
-    assert ("case:oslo-back-channel", "dip:BackChannelTalks") in set(table(everything, "case", "methodClass"))
+    assert ("case:oslo-secret-negotiation", "dip:BackChannelTalks") in set(table(everything, "case", "methodClass"))
     methods = subclasses(g, DIP.Method) - {DIP.Method}
-    assert len(everything.rows) == sum(1 for _, a in g.subject_objects(DIP.usesMethod)
+    # one row per activity class and per source that says the case uses the activity (or one without a source)
+    assert len(everything.rows) == sum(max(1, sum(1 for st in g.subjects(DIP.statedSubject, c)
+                                                  if (st, DIP.statedProperty, DIP.usesMethod) in g
+                                                  and (st, DIP.statedValue, a) in g
+                                                  for _ in g.objects(st, DCTERMS.source)))
+                                       for c, a in g.subject_objects(DIP.usesMethod)
                                        for k in g.objects(a, RDF.type) if k in methods)
 
 
@@ -275,8 +279,9 @@ def test_cases_by_actor_kind(g: Graph) -> None:
 def test_cases_by_country(g: Graph) -> None:
     r = run("cases-by-country", country="place:norway")
     rows = set(table(r, "case", "link"))
-    # the Oslo back channel took place in Oslo (within Norway) and involves Norway
-    assert ("case:oslo-back-channel", "takes place in") in rows
+    # the reference pages place the secret Israel-PLO negotiation in Norway; the articles' citizen talks (the Oslo
+    # back channel) involve Norway through its third parties
+    assert ("case:oslo-secret-negotiation", "takes place in") in rows
     assert ("case:oslo-back-channel", "involves") in rows
     assert {c for (c,) in table(r, "country")} == {"place:norway"}
     initiatives = instances(g, DIP.Initiative)
@@ -302,23 +307,24 @@ def test_cases_by_decade() -> None:
     rows = set(table(r, "decadeStart", "case", "datedBy"))
     # seed 000: Ping-Pong Diplomacy "in the 1970s"
     assert ("1970", "case:ping-pong-diplomacy", "decade given by the source") in rows
-    # the Oslo back channel is dated by its secret negotiations, completed on 20 August 1993
-    assert ("1990", "case:oslo-back-channel", "earliest activity") in rows
+    # the reference pages date the secret Oslo negotiation from January 1993
+    assert ("1990", "case:oslo-secret-negotiation", "start date") in rows
     nineties = run("cases-by-decade", decade="1990")
     assert {d for (d,) in table(nineties, "decadeStart")} == {"1990"}
-    assert len(nineties.rows) == sum(1 for d, _, _ in rows if d == "1990")
+    assert nineties.rows == [row for row in r.rows if str(row[0]) == "1990"]
 
 
 def test_timeline() -> None:
     r = run("timeline")
     rows = table(r, "year", "date", "event", "record", "case")
-    assert ("1971", "1971-04-10", "activity begins", "activity:us-table-tennis-team-visit-to-china",
+    assert ("1971", "1971-04-17", "activity ends", "activity:us-table-tennis-team-visit-to-china",
             "case:ping-pong-diplomacy") in rows
     assert ("1993", "1993-09-13", "outcome", "outcome:oslo-i-accord", "case:oslo-official-talks") in rows
-    assert ("2000", "2000", "outcome", "outcome:oslo-agreement-collapse", "case:oslo-official-talks") in rows
+    # seed 001: the attitudes did not change enough, "causing the Oslo agreement to fall apart in 2000"
+    assert ("2000", "2000", "outcome", "outcome:oslo-agreement-collapse", "case:oslo-back-channel") in rows
     years = [int(y) for y, *_ in rows]
     assert years == sorted(years)
-    assert len(rows) == len(set(rows))
+    assert len(r.rows) == len(set(r.rows))
     nineties = run("timeline", **{"from": "1990", "until": "1999"})
     assert nineties.rows and all(1990 <= int(y) <= 1999 for (y,) in table(nineties, "year"))
     assert len(nineties.rows) == sum(1 for y in years if 1990 <= y <= 1999)
@@ -343,10 +349,9 @@ def test_track_transitions_show_oslo_moving_from_track_two_to_track_one() -> Non
 def test_precursors_of_agreements() -> None:
     r = run("precursors-of-agreements")
     rows = set(table(r, "precursor", "official", "agreement", "gapYears"))
-    assert ("case:oslo-back-channel", "case:oslo-official-talks", "outcome:oslo-i-accord", "0") in rows
-    # seed 001: the Ecuador-Peru brainstorming helped the later negotiations; the sources give no dates
-    assert ("case:ecuador-peru-facilitated-joint-brainstorming", "case:ecuador-peru-peace-negotiations",
-            "outcome:ecuador-peru-border-agreements", "not stated") in rows
+    # the articles' Oslo citizen talks led to the official talks, which the sources credit with the Oslo I Accord;
+    # the articles do not date the citizen talks
+    assert ("case:oslo-back-channel", "case:oslo-official-talks", "outcome:oslo-i-accord", "not stated") in rows
     for precursor, date, agreement_date, gap in table(r, "precursor", "precursorDate", "agreementDate", "gapYears"):
         if date and agreement_date:
             assert gap == str(int(agreement_date[:4]) - int(date[:4]))
@@ -377,9 +382,9 @@ def test_negative_outcomes() -> None:
     rows = set(table(r, "case", "result", "outcomeClass", "source"))
     # seed 001: the attitudes did not change enough, "causing the Oslo agreement to fall apart in 2000 and the Second
     # Intifada to begin"
-    assert ("case:oslo-official-talks", "outcome:oslo-agreement-collapse", "dip:AgreementCollapse",
+    assert ("case:oslo-back-channel", "outcome:oslo-agreement-collapse", "dip:AgreementCollapse",
             "source:malek-chigas-2013") in rows
-    assert ("case:oslo-official-talks", "outcome:second-intifada", "dip:RelapseIntoViolence",
+    assert ("case:oslo-back-channel", "outcome:second-intifada", "dip:RelapseIntoViolence",
             "source:malek-chigas-2013") in rows
     assert ("case:oslo-back-channel", "outcome:oslo-attitudes-of-citizenry-unchanged", "dip:DissipatedAttitudeChange",
             "source:malek-chigas-2013") in rows
@@ -420,7 +425,7 @@ def test_actors(g: Graph) -> None:
     r = run("actors")
     assert {a for (a,) in table(r, "actor")} == {short(a) for a in instances(g, DIP.Actor) if en(g, a)}
     rows = {a: (s, k, b) for a, s, k, b in table(r, "actor", "sphere", "kinds", "basedIn")}
-    assert rows["actor:andrei-kozyrev"] == ("state", "GovernmentOfficial", "russia")
+    assert rows["actor:andrei-kozyrev"] == ("not stated", "Person", "russia")
     assert rows["actor:israeli-citizen-diplomats"][1] == "Group, PrivateCitizen"
     non_state = run("actors", kind="NonStateActor")
     assert {s for (s,) in table(non_state, "sphere")} == {"non-state"}
@@ -430,8 +435,6 @@ def test_actors(g: Graph) -> None:
 def test_participants_of_case() -> None:
     r = run("participants-of-case")
     assert table(r, "actor", "role", "capacity", "source") == [
-        ("actor:fafo", "dip:HostRole", "", "source:dipontology-reference-notes"),
-        ("actor:fafo", "dip:HostRole", "", "source:wikipedia-oslo-i-accord"),
         ("actor:israeli-citizen-diplomats", "dip:ParticipantRole", "dip:PrivateCapacity",
          "source:citizen-diplomacy-conflict-ridden-societies"),
         ("actor:norwegian-third-party-actors", "dip:FacilitatorRole", "",
@@ -441,6 +444,9 @@ def test_participants_of_case() -> None:
     ]
     official = run("participants-of-case", case="case:oslo-official-talks")
     assert ("actor:shimon-peres", "dip:OfficialCapacity") in set(table(official, "actor", "capacity"))
+    secret = run("participants-of-case", case="case:oslo-secret-negotiation")
+    assert ("actor:fafo", "dip:HostRole", "source:wikipedia-oslo-i-accord") in set(
+        table(secret, "actor", "role", "source"))
 
 
 def test_track_one_and_a_half_finds_nothing_in_the_shipped_data(g: Graph) -> None:
@@ -459,7 +465,7 @@ def test_sources(g: Graph) -> None:
     rows = {s: row for s, *row in table(r, "source", "title", "creators", "date", "type", "statements")}
     assert rows["source:torgesen-2025"] == [
         "Track II diplomacy vs Citizen diplomacy in Politics - What is The Difference?", "JK Torgesen", "2025-02-02",
-        "dip:WebArticle", str(len({st for st in g.subjects(DCTERMS.source, URIRef(SOURCE + "torgesen-2025"))
+        "dip:SourceArticle", str(len({st for st in g.subjects(DCTERMS.source, URIRef(SOURCE + "torgesen-2025"))
                                     if any(k in subclasses(g, DIP.Statement) for k in g.objects(st, RDF.type))}))]
     assert rows["source:diamond-mcdonald-1996"][1] == "John McDonald; Louise Diamond"
 
@@ -479,11 +485,13 @@ def test_sources_of_record() -> None:
     r = run("sources-of-record", record="case:oslo-back-channel")
     rows = set(table(r, "statement", "statementKind", "source"))
     assert ("", "the record itself", "source:malek-chigas-2013") in rows
-    assert ("statement:oslo-back-channel-participation-fafo", "participation", "source:wikipedia-oslo-i-accord") in rows
-    assert ("statement:oslo-back-channel-participation-fafo", "participation",
-            "source:dipontology-reference-notes") in rows
     assert ("statement:oslo-back-channel-track-conflict-ridden-citizen-diplomacy", "track classification",
             "source:citizen-diplomacy-conflict-ridden-societies") in rows
+    secret = set(table(run("sources-of-record", record="case:oslo-secret-negotiation"),
+                       "statementKind", "source"))
+    # the end date of the secret negotiation, from the fact statements that back it
+    assert ("fact statement", "source:wikipedia-oslo-i-accord") in secret
+    assert not {s for _, s in secret} & {"source:dipontology-reference-notes"}
     track = run("sources-of-record")
     kinds = {k for (k,) in table(track, "statementKind")}
     assert {"track profile", "track relation claim", "track feature statement"} <= kinds
@@ -581,16 +589,121 @@ def test_coverage_statistics(g: Graph) -> None:
                                              if isinstance(c, URIRef) and str(c).startswith(str(DIP))})
 
 
-def test_describe_case_is_the_case_with_its_statements() -> None:
+def test_describe_case_is_the_case_with_its_statements(g: Graph) -> None:
     r = run("describe-case")
     assert r.kind == "graph"
     triples = set(r.triples)
     oslo = URIRef(CASE + "oslo-back-channel")
-    fafo_participation = URIRef(PREFIXES["statement"] + "oslo-back-channel-participation-fafo")
-    assert (oslo, DIP.hasParticipation, fafo_participation) in triples
-    assert (fafo_participation, DIP.participant, URIRef(ACTOR + "fafo")) in triples
-    assert (URIRef(ACTOR + "fafo"), RDFS.label, Literal("Fafo institute", lang="en")) in triples
+    participations = set(g.objects(oslo, DIP.hasParticipation))
+    assert participations
+    for participation in participations:
+        assert (oslo, DIP.hasParticipation, participation) in triples
+        actor = g.value(participation, DIP.participant)
+        assert (participation, DIP.participant, actor) in triples
+        assert (actor, RDFS.label, g.value(actor, RDFS.label)) in triples
+    # seed 002: Norwegian third-party actors facilitated the citizen talks
+    assert URIRef(ACTOR + "norwegian-third-party-actors") in {g.value(p, DIP.participant) for p in participations}
+    # the fact statements about the case come with it, with their sources
+    facts = set(g.subjects(DIP.statedSubject, oslo))
+    assert facts and all((st, DCTERMS.source, g.value(st, DCTERMS.source)) in triples for st in facts)
     subjects = {s for s, _, _ in triples}
     assert oslo in subjects and all(str(s).startswith("https://w3id.org/dipontology/id/") for s in subjects)
     ttl = r.serialize("ttl")
     assert "case:oslo-back-channel" in ttl
+
+
+# --------------------------------------------------------------------------------- filtering by source (issue 13)
+#: queries with one row per fact and source (a `source` column): filtered by source, they give exactly the rows of
+#: the unfiltered answer whose source is one of those named, in the same order
+ROW_PER_SOURCE = [
+    ("cases-by-actor-kind", {}), ("cases-by-outcome", {}), ("cases-by-track", {}), ("compare-tracks", {}),
+    ("cases-by-country", {}), ("cases-by-method", {}), ("facilitators-and-mediators", {}), ("naming-claims", {}),
+    ("negative-outcomes", {}), ("opportunities", {}), ("participants-of-case", {}), ("track-features", {}),
+    ("track-profiles", {}), ("track-relation-claims", {}), ("country-codes", {}), ("initiative-links", {}),
+    ("theories", {}), ("track-challenges", {}), ("timeline", {}), ("facts-by-source", {}),
+    ("facts-of-record", {"record": "dip:TrackTwo"}), ("facts-of-record", {"record": "case:seeds-of-peace"}),
+    ("precursors-of-agreements", {}), ("disputed-track-classifications", {}), ("sources", {}),
+    ("sources-of-record", {"record": "dip:TrackTwo"}),
+]
+SOURCE_VALUES = ["articles", "reference", "literature", "Malek", "source:torgesen-2025"]
+
+
+def named_sources(value: str) -> set[str]:
+    from dipontology.query import SourceChoice, SourceIndex
+
+    return {short(s) for s in SourceChoice.parse("source", value).resolve(SourceIndex.of(open_store()))}
+
+
+@pytest.mark.parametrize("name, params", ROW_PER_SOURCE)
+def test_a_source_filter_keeps_exactly_the_rows_of_those_sources(name: str, params: dict) -> None:
+    everything = run(name, **params)
+    i = everything.columns.index("source")
+    for value in SOURCE_VALUES:
+        keep = named_sources(value)
+        filtered = run(name, **params, source=value)
+        assert filtered.columns == everything.columns
+        assert filtered.rows == [row for row in everything.rows if short(row[i]) in keep], (name, value)
+
+
+def test_source_kinds_partition_the_sources(g: Graph) -> None:
+    articles, reference, literature = (named_sources(k) for k in ("articles", "reference", "literature"))
+    assert not (articles & reference or articles & literature or reference & literature)
+    assert articles | reference | literature == {short(s) for s in instances(g, DIP.Source)}
+    # the five source articles; reference pages are reference works
+    assert articles == {short(s) for s in g.subjects(RDF.type, DIP.SourceArticle)}
+    assert len(articles) == 5 and {short(s) for s in g.subjects(RDF.type, DIP.ReferencePage)} <= reference
+    assert named_sources("Malek") == {"source:malek-chigas-2013"}
+    assert named_sources("Diplo") == {"source:diplo-citizen-diplomacy"}
+
+
+def _backed(g: Graph, record, prop, value, source) -> bool:
+    return any((st, DIP.statedProperty, prop) in g and (st, DIP.statedValue, value) in g
+               and (st, DCTERMS.source, source) in g for st in g.subjects(DIP.statedSubject, record))
+
+
+def test_timeline_dates_come_with_the_source_that_gives_them(g: Graph) -> None:
+    """Every dated case, activity or outcome in the timeline names a source that states that very date; with
+    source=articles no date is left that only a reference page gives."""
+    r = run("timeline")
+    events = {"case study begins": DIP.startDate, "case study ends": DIP.endDate,
+              "case study active in the decade": DIP.decade, "activity begins": DIP.startDate,
+              "activity ends": DIP.endDate, "activity": DIP.date, "outcome": DIP.date}
+    for year, date, event, record, label, case, source in r.rows:
+        if str(event) in events and source is not None:
+            assert _backed(g, record, events[str(event)], date, source), (record, event, date, source)
+        elif source is not None:  # a dated track classification: its own source
+            assert (record, DCTERMS.source, source) in g
+    articles = named_sources("articles")
+    for row in run("timeline", source="articles").rows:
+        assert short(row[-1]) in articles
+
+
+def test_facts_by_source_covers_every_fact_statement(g: Graph) -> None:
+    r = run("facts-by-source")
+    by_statement = defaultdict(set)
+    for record, prop, value, _, _, source, _, _, statement in r.rows:
+        by_statement[statement].add((record, prop, value, source))
+    for st in g.subjects(RDF.type, DIP.FactStatement):
+        assert by_statement[st] == {(g.value(st, DIP.statedSubject), g.value(st, DIP.statedProperty),
+                                     g.value(st, DIP.statedValue), g.value(st, DCTERMS.source))}, st
+    kinds = {DIP.Participation, DIP.TrackClassification, DIP.OutcomeAttribution, DIP.NamingClaim,
+             DIP.TrackRelationClaim, DIP.TrackProfile, DIP.TrackFeature, DIP.CodeAssignment}
+    for kind in kinds:
+        for st in g.subjects(RDF.type, kind):
+            assert st in by_statement, (kind, st)
+
+
+def test_what_malek_says_about_track_two() -> None:
+    """The worked example of docs/queries.md. Seed 001 (Malek 2013), "Citizen Diplomacy": "A subset of such
+    activities is sometimes called "track two" diplomacy." and "This is unofficial discussion by non-governmental
+    actors about topics usually discussed by officials in formal diplomatic negotiations." """
+    r = run("facts-by-source", source="source:malek-chigas-2013", about="dip:TrackTwo")
+    rows = table(r, "record", "property", "value", "source", "locator", "quote")
+    assert rows and {row[3] for row in rows} == {"source:malek-chigas-2013"}
+    assert all("dip:TrackTwo" in (row[0], row[2]) for row in rows)
+    assert ("dip:TrackTwo", "dip:IsFormOf", "dip:CitizenDiplomacy", "source:malek-chigas-2013", "Citizen Diplomacy",
+            'A subset of such activities is sometimes called "track two" diplomacy.') in rows
+    definition = [row for row in rows if row[1] == "dip:definitionText"]
+    assert definition and definition[0][2] == ("This is unofficial discussion by non-governmental actors about topics "
+                                               "usually discussed by officials in formal diplomatic negotiations.")
+    assert table(run("facts-by-source", source="Malek", about="dip:TrackTwo"), "statement") == table(r, "statement")

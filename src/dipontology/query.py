@@ -21,11 +21,27 @@ string     any non-empty text                                                   
 integer    a whole number                                                                              ``xsd:integer``
 year       a year, four digits                                                                         ``xsd:integer``
 lang       a BCP 47 language tag (``en``, ``pt-BR``)                                                   ``xsd:string``
+source     a source (``source:malek-chigas-2013``, a slug), an author or publisher (``Malek``,          a set of IRIs
+           ``Diplo``), or a kind: ``articles``, ``reference``, ``literature``
 =========  ==========================================================================================  ===============
 
 A parameter ``?name`` is bound as an RDF term, never pasted into the query text: the embedded store substitutes the
 variable (pyoxigraph ``substitutions``); a remote endpoint gets a ``VALUES`` block of escaped terms at the start of
 the WHERE clause. A value that does not fit its type is an :class:`~dipontology.errors.InputError`.
+
+A ``source`` parameter names a *set* of sources, looked up in the store the query runs on (:class:`SourceChoice`):
+a source IRI or prefixed name (``source:malek-chigas-2013``) or its slug (``malek-chigas-2013``); an author,
+publisher or contributor, matched as whole words, ignoring case, in ``dcterms:creator``, ``dcterms:publisher`` and
+``dcterms:contributor`` (``Malek``, ``Diplo``, ``McDonald``); or a kind of source: ``articles`` (the source
+articles, ``dip:SourceArticle``), ``reference`` (reference pages and works, ``dip:ReferenceWork`` and its
+subclasses) or ``literature`` (every other ``dip:Source``). The set is found by a fixed query (the value never
+enters SPARQL) and the named query keeps only the rows whose ``?source`` is one of those IRIs: a
+``FILTER(?source IN (<iri>, ...))`` of IRIs taken from the store and serialised as escaped terms (for more than a
+dozen, a test of membership in one string literal that lists them: :func:`source_condition`), placed first in the
+WHERE clause, so that it works the same on the embedded store and on any endpoint. A query can instead place the
+restriction itself, on any variable and in any group, with a directive comment line ``#@source ?var`` (several
+allowed): each becomes ``FILTER(?var IN (...))`` where it stands, and stays a comment when the parameter is not
+given. An unknown source, author or kind is an :class:`~dipontology.errors.InputError` that names the known ones.
 
 >>> r = query("track-labels")
 >>> "dip:TrackTwo" in [display(row[0]) for row in r.rows]
@@ -55,14 +71,15 @@ from . import resources
 from .errors import InputError
 from .export import display
 from .namespaces import DIP, PREFIXES
-from .store import Backend, QueryInfo, QueryResult, check_query, open_store
+from .store import Backend, QueryInfo, QueryResult, _where_brace, check_query, open_store, serialize_term
 
 __all__ = [
-    "PARAM_TYPES", "Parameter", "NamedQuery", "library", "get", "query", "run", "parse_header", "docs_markdown",
+    "PARAM_TYPES", "Parameter", "SourceChoice", "SourceIndex", "SOURCE_KINDS", "source_condition",
+    "restrict_sources", "NamedQuery", "library", "get", "query", "run", "parse_header", "docs_markdown",
     "write_docs", "docs_path", "display",
 ]
 
-PARAM_TYPES = ("iri", "class", "track", "string", "integer", "year", "lang")
+PARAM_TYPES = ("iri", "class", "track", "string", "integer", "year", "lang", "source")
 #: names that ``query()`` takes itself, so a parameter cannot use them
 RESERVED = {"name", "store", "endpoint", "inferred", "allow_service", "timeout", "params"}
 _HEADER_KEYS = {"title", "description", "param", "example"}
@@ -130,13 +147,14 @@ class Parameter:
         """Left unbound when no value is given."""
         return self.default is None and not self.required
 
-    def bind(self, value: Any) -> Node:
-        """The RDF term for ``value`` (a string from the command line, or a Python value).
+    def bind(self, value: Any) -> Node | SourceChoice:
+        """The RDF term for ``value`` (a string from the command line, or a Python value); for a ``source``
+        parameter, the :class:`SourceChoice` it names (looked up in the store when the query runs).
 
         :raises InputError: if the value does not fit the parameter's type.
         """
         name, t = self.name, self.type
-        if isinstance(value, (URIRef, Literal)) and t in ("iri", "class", "track"):
+        if isinstance(value, (URIRef, Literal)) and t in ("iri", "class", "track", "source"):
             value = str(value)
         if t == "integer":
             if isinstance(value, bool):
@@ -167,6 +185,8 @@ class Parameter:
             return Literal(value.lower())
         if t == "iri":
             return URIRef(_expand_iri(name, value))
+        if t == "source":
+            return SourceChoice.parse(name, value)
         if t in ("track", "class"):
             vocab = _vocabulary()["tracks" if t == "track" else "classes"]
             key = value.strip()
@@ -210,6 +230,222 @@ def _expand_iri(name: str, value: str) -> str:
     return text
 
 
+# ------------------------------------------------------------------------------------------------- sources
+#: the kinds of source a ``source`` parameter accepts (and their other spellings) -> what they cover
+SOURCE_KINDS = {
+    "articles": "the source articles (dip:SourceArticle)",
+    "reference": "reference pages and works (dip:ReferenceWork and its subclasses)",
+    "literature": "every other source (books, scholarly and web articles)",
+}
+_KIND_ALIASES = {
+    "articles": "articles", "article": "articles", "source-articles": "articles", "source articles": "articles",
+    "reference": "reference", "references": "reference", "reference-pages": "reference",
+    "reference pages": "reference", "reference-works": "reference",
+    "literature": "literature",
+}
+_SOURCE_NS = PREFIXES["source"]
+_WORDS = re.compile(r"\w+")
+_DIRECTIVE = re.compile(r"^([ \t]*)#@([A-Za-z_][A-Za-z0-9_]*)[ \t]+\?([A-Za-z_][A-Za-z0-9_]*)[ \t]*$", re.M)
+
+#: the one query that reads the sources of a store: no parameter, no user input
+SOURCE_INDEX_QUERY = """SELECT DISTINCT ?source ?kind ?name
+WHERE {
+  { SELECT ?class WHERE { ?class rdfs:subClassOf* dip:Source } }
+  ?source a ?class .
+  OPTIONAL {
+    VALUES (?top ?kind) { (dip:SourceArticle "articles") (dip:ReferenceWork "reference") }
+    ?class rdfs:subClassOf* ?top .
+  }
+  OPTIONAL {
+    VALUES ?agentProperty { dcterms:creator dcterms:publisher dcterms:contributor }
+    ?source ?agentProperty ?name .
+  }
+}"""
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(text.casefold())
+
+
+def _contains_words(haystack: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return n > 0 and any(haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def _hint(given: str, candidates: list[str], what: str, listing: str) -> str:
+    """``did you mean ...?`` with the closest candidates (ignoring case), else the first known ones."""
+    lowered: dict[str, str] = {}
+    for c in candidates:
+        lowered.setdefault(c.casefold(), c)
+    close = [lowered[c] for c in difflib.get_close_matches(given.casefold(), list(lowered), n=3, cutoff=0.6)]
+    if close:
+        return f"did you mean {', '.join(close)}? ({listing} lists every one)"
+    shown = ", ".join(candidates[:12]) + (", ..." if len(candidates) > 12 else "")
+    return f"known {what}: {shown}"
+
+
+@dataclass(frozen=True)
+class SourceIndex:
+    """The sources of one store: IRI -> (kind, author/publisher/contributor names), read by
+    :data:`SOURCE_INDEX_QUERY`."""
+
+    kinds: dict[URIRef, str]
+    names: dict[URIRef, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, store: Backend) -> SourceIndex:
+        """Read the sources of ``store`` (one fixed query, the same on every backend)."""
+        result = store.query(SOURCE_INDEX_QUERY, source="<source index>")
+        found: dict[URIRef, set[str]] = {}
+        names: dict[URIRef, set[str]] = {}
+        for src, kind, name in result.rows:
+            if not isinstance(src, URIRef):
+                continue
+            found.setdefault(src, set())
+            names.setdefault(src, set())
+            if kind is not None:
+                found[src].add(str(kind))
+            if name is not None and str(name).strip():
+                names[src].add(str(name).strip())
+        kinds = {s: ("articles" if "articles" in k else "reference" if "reference" in k else "literature")
+                 for s, k in found.items()}
+        return cls(kinds=kinds, names={s: tuple(sorted(n)) for s, n in names.items()})
+
+    def display_names(self) -> list[str]:
+        """Every author, publisher and contributor name, then the words of four letters or more in them."""
+        names = sorted({n for ns in self.names.values() for n in ns}, key=str.casefold)
+        words = sorted({w for n in names for w in _WORDS.findall(n) if len(w) >= 4} - set(names), key=str.casefold)
+        return names + words
+
+    def short_names(self) -> list[str]:
+        return sorted(display(s) for s in self.kinds)
+
+
+@dataclass(frozen=True)
+class SourceChoice:
+    """The value of a ``source`` parameter: which sources to keep. :meth:`parse` checks its form; :meth:`resolve`
+    looks it up in a store's :class:`SourceIndex` and gives the IRIs of the sources it names.
+
+    >>> SourceChoice.parse("source", "Articles").kind, SourceChoice.parse("source", "source:torgesen-2025").iri
+    ('articles', 'https://w3id.org/dipontology/id/source/torgesen-2025')
+    >>> SourceChoice.parse("source", 'Malek" } UNION { ?s ?p ?o').name  # a name is only ever compared in Python
+    'Malek" } UNION { ?s ?p ?o'
+    """
+
+    param: str
+    given: str
+    kind: str | None = None
+    iri: str | None = None
+    name: str | None = None
+
+    @classmethod
+    def parse(cls, param: str, value: Any) -> SourceChoice:
+        if not isinstance(value, str):
+            raise InputError(f"parameter {param}: expected text, got {type(value).__name__}",
+                             fix="give a source IRI, an author or publisher, or articles, reference or literature")
+        text = value.strip()
+        if not text or "\x00" in text or len(text) > 500:
+            raise InputError(f"parameter {param}: {value!r} is not a source",
+                             fix="give a source IRI, an author or publisher, or articles, reference or literature")
+        kind = _KIND_ALIASES.get(" ".join(text.casefold().split()))
+        if kind:
+            return cls(param, text, kind=kind)
+        prefix, sep, _ = text.partition(":")
+        if text.startswith("<") or (sep and prefix in PREFIXES) or re.match(r"^(?:https?|urn):", text, re.I):
+            return cls(param, text, iri=_expand_iri(param, text))
+        if not _words(text):
+            raise InputError(f"parameter {param}: {value!r} is not a source",
+                             fix="give a source IRI, an author or publisher, or articles, reference or literature")
+        return cls(param, text, name=text)
+
+    def resolve(self, index: SourceIndex) -> list[URIRef]:
+        """The IRIs of the sources this value names, sorted.
+
+        :raises InputError: an IRI that is no source of the store, or a name no source has (with the known ones).
+        """
+        p = self.param
+        if self.kind:
+            return sorted(s for s, k in index.kinds.items() if k == self.kind)
+        if self.iri:
+            iri = URIRef(self.iri)
+            if iri in index.kinds:
+                return [iri]
+            raise InputError(f"parameter {p}: {self.given!r} is not a source of the graph",
+                             fix=_hint(display(iri), index.short_names(), "sources", "`dipontology query sources`"))
+        assert self.name is not None
+        if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", self.name) and URIRef(_SOURCE_NS + self.name) in index.kinds:
+            return [URIRef(_SOURCE_NS + self.name)]
+        wanted = _words(self.name)
+        hits = sorted(s for s, names in index.names.items() if any(_contains_words(_words(n), wanted) for n in names))
+        if hits:
+            return hits
+        kinds = ", ".join(SOURCE_KINDS)
+        raise InputError(
+            f"parameter {p}: no source has {self.given!r} as (part of) its author, publisher or contributor",
+            fix=_hint(self.name, list(SOURCE_KINDS) + index.display_names(), "authors and publishers",
+                      "`dipontology query sources`")
+            + f"; or give a kind ({kinds}) or a source such as source:malek-chigas-2013")
+
+
+#: above this many sources, the filter tests membership in one string literal instead of listing IRIs with IN:
+#: rdflib's parser (which checks every query) takes about 3 ms per listed term
+_IN_LIMIT = 12
+
+
+def source_condition(var: str, iris: list[URIRef]) -> str:
+    """The filter that keeps a row when ``?var`` is one of ``iris`` (each serialised and escaped as an N-Triples
+    term): ``FILTER(?var IN (<iri>, ...))``, or for a long list one string literal of the IRIs, each between ``<``
+    and ``>`` (which no IRI contains), with ``?var`` found in it; no IRI keeps no row.
+
+    >>> source_condition("source", [URIRef("https://w3id.org/dipontology/id/source/a")])
+    'FILTER(?source IN (<https://w3id.org/dipontology/id/source/a>))'
+    >>> source_condition("s", [])
+    'FILTER(false)'
+    """
+    if not _VAR_RE.fullmatch(var):
+        raise InputError(f"invalid variable name {var!r}", fix="use letters, digits and _")
+    terms = [serialize_term(URIRef(i)) for i in iris]
+    if not terms:
+        return "FILTER(false)"
+    if len(terms) <= _IN_LIMIT:
+        return f"FILTER(?{var} IN ({', '.join(terms)}))"
+    listing = serialize_term(Literal(" " + " ".join(terms) + " "))
+    return f'FILTER(isIRI(?{var}) && CONTAINS({listing}, CONCAT(" <", STR(?{var}), "> ")))'
+
+
+def restrict_sources(text: str, sources: Mapping[str, list[URIRef]]) -> str:
+    """``text`` with each ``source`` parameter bound to its set of sources: every directive line ``#@name ?var``
+    becomes the filter :func:`source_condition` gives for ``?var``; a parameter with no directive restricts
+    ``?name`` with a filter placed first in the WHERE clause (whose scope is the whole clause).
+
+    >>> print(restrict_sources("SELECT ?source WHERE {\\n  ?x dcterms:source ?source\\n  #@source ?other\\n}",
+    ...                        {"source": [URIRef("https://w3id.org/dipontology/id/source/a")]}))
+    SELECT ?source WHERE {
+      ?x dcterms:source ?source
+      FILTER(?other IN (<https://w3id.org/dipontology/id/source/a>))
+    }
+    """
+    placed: set[str] = set()
+
+    def replace(m: re.Match) -> str:
+        indent, name, var = m.groups()
+        if name not in sources:
+            return m.group(0)
+        placed.add(name)
+        return indent + source_condition(var, sources[name])
+
+    out = _DIRECTIVE.sub(replace, text)
+    rest = [n for n in sources if n not in placed]
+    if rest:
+        at, short_construct = _where_brace(out)
+        if short_construct:
+            raise InputError("a source parameter cannot restrict a CONSTRUCT WHERE { } short form",
+                             fix="write CONSTRUCT { ... } WHERE { ... }")
+        block = " ".join(source_condition(n, sources[n]) for n in rest)
+        out = out[:at + 1] + " " + block + "\n" + out[at + 1:]
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- named queries
 @dataclass
 class NamedQuery:
@@ -238,8 +474,9 @@ class NamedQuery:
         known = ", ".join(p.name for p in self.parameters) or "none"
         raise InputError(f"query {self.name} has no parameter {name!r}", fix=f"its parameters: {known}")
 
-    def bindings(self, params: Mapping[str, Any] | None = None) -> dict[str, Node]:
-        """Typed RDF terms for ``params`` plus the defaults of the parameters not given.
+    def bindings(self, params: Mapping[str, Any] | None = None) -> dict[str, Node | SourceChoice]:
+        """Typed RDF terms for ``params`` plus the defaults of the parameters not given (a ``source`` parameter
+        gives its :class:`SourceChoice`, resolved by :meth:`prepare`).
 
         :raises InputError: an unknown parameter, a missing required one, or a value of the wrong type.
         """
@@ -257,12 +494,27 @@ class NamedQuery:
                 out[p.name] = p.bind(p.default)
         return out
 
+    def prepare(self, store: Backend, params: Mapping[str, Any] | None = None) -> tuple[str, dict[str, Node]]:
+        """The query text to run on ``store`` and the RDF terms to bind: ``source`` parameters are looked up in the
+        store (:class:`SourceIndex`) and become filters of IRIs in the text (:func:`restrict_sources`); the other
+        parameters stay bindings.
+
+        :raises InputError: as :meth:`bindings`, or a source that the store does not know.
+        """
+        bindings = self.bindings(params)
+        terms = {k: v for k, v in bindings.items() if not isinstance(v, SourceChoice)}
+        choices = {k: v for k, v in bindings.items() if isinstance(v, SourceChoice)}
+        if not choices:
+            return self.text, terms
+        index = SourceIndex.of(store)
+        return restrict_sources(self.text, {k: c.resolve(index) for k, c in choices.items()}), terms
+
     def run(self, store: Backend | None = None, params: Mapping[str, Any] | None = None, *,
             allow_service: bool = False) -> QueryResult:
         """Run on ``store`` (default: the shared embedded store) with typed ``params``."""
-        bindings = self.bindings(params)
         store = store or open_store()
-        return store.query(self.text, bindings=bindings, allow_service=allow_service, source=self.source)
+        text, bindings = self.prepare(store, params)
+        return store.query(text, bindings=bindings, allow_service=allow_service, source=self.source)
 
 
 def parse_header(text: str, *, source: str = "<query>") -> dict[str, Any]:
@@ -338,8 +590,24 @@ def from_text(text: str, *, name: str = "query", path: Path | None = None, stric
     nq = NamedQuery(name=name, text=text, title=header.get("title", ""), description=header.get("description", ""),
                     parameters=header["param"], example=header.get("example", ""), path=path)
     body_vars = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", _strip_comments(text)))
+    types = {p.name: p.type for p in nq.parameters}
+    directed: set[str] = set()
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("#@") and not _DIRECTIVE.fullmatch(line):
+            raise InputError("malformed directive: write '#@name ?variable' alone on its line", file=source,
+                             line=lineno, fix="e.g. #@source ?source")
+    for m in _DIRECTIVE.finditer(text):
+        _, pname, var = m.groups()
+        line = text.count("\n", 0, m.start()) + 1
+        if types.get(pname) != "source":
+            raise InputError(f"directive #@{pname} names no source parameter", file=source, line=line,
+                             fix=f"declare '# param: {pname} | source | (none) | ...' or remove the line")
+        if var not in body_vars:
+            raise InputError(f"directive #@{pname} restricts ?{var}, which the query does not use", file=source,
+                             line=line, fix="name a variable the query binds")
+        directed.add(pname)
     for p in nq.parameters:
-        if p.name not in body_vars:
+        if p.name not in body_vars and p.name not in directed:
             raise InputError(f"parameter {p.name} is declared but ?{p.name} is not used in the query",
                              file=source, fix=f"use ?{p.name} in the query or remove the param line")
     return nq
@@ -435,6 +703,10 @@ def docs_path() -> Path:
 
 
 SAMPLE_ROWS = 5
+#: the worked example of docs/queries.md: what one article says about Track II
+WORKED_EXAMPLE_PARAMS = {"source": "source:malek-chigas-2013", "about": "dip:TrackTwo"}
+WORKED_EXAMPLE = ("dipontology query facts-by-source --param source=source:malek-chigas-2013 "
+                  "--param about=dip:TrackTwo --format md")
 
 
 def docs_markdown(directory: str | Path | None = None, store: Backend | None = None) -> str:
@@ -458,9 +730,37 @@ def docs_markdown(directory: str | Path | None = None, store: Backend | None = N
         "",
         "Parameter types: `iri` (a prefixed name such as `case:oslo-back-channel` or an IRI), `class` (an ontology "
         "class: `CulturalExchange`), `track` (a diplomacy track: `TrackTwo`, `CitizenDiplomacy`, or a label), "
-        "`string`, `integer`, `year` (four digits), `lang` (a language tag). A default of *(none)* leaves the "
-        "parameter unbound, so the query covers every value.",
+        "`string`, `integer`, `year` (four digits), `lang` (a language tag), `source` (which sources to keep: see "
+        "[Filtering by source](#filtering-by-source)). A default of *(none)* leaves the parameter unbound, so the "
+        "query covers every value.",
         "",
+        "## Filtering by source",
+        "",
+        "Every fact in the graph rests on a statement of one source, with a locator (where in the source) and, where "
+        "the source's words are recorded, a quote: a fact statement (`dip:FactStatement`: stated subject, property "
+        "and value) or a participation, track classification, outcome attribution, naming claim, code assignment, "
+        "track relation claim, track profile or track feature. Every named query that returns facts gives their "
+        "source (a `source` column, or `sources` where rows are counted) and takes an optional `source` parameter "
+        "that keeps only what those sources state. Its value is one of:",
+        "",
+        "* a source: its IRI, prefixed name or slug (`source:malek-chigas-2013`, `malek-chigas-2013`); "
+        "`dipontology query sources` lists them all;",
+        "* an author, publisher or contributor, matched as whole words and ignoring case in `dcterms:creator`, "
+        "`dcterms:publisher` and `dcterms:contributor` (`Malek`, `Diplo`, `McDonald` gives both of McDonald's "
+        "works);",
+        "* a kind of source: `articles` (the source articles, `dip:SourceArticle`), `reference` (reference pages and "
+        "works, `dip:ReferenceWork` and its subclasses) or `literature` (every other `dip:Source`: books, scholarly "
+        "and web articles).",
+        "",
+        "The value is looked up in the store the query runs on by a fixed query (the text never enters SPARQL), and "
+        "the named query gets a filter of the IRIs it names, serialised as escaped terms, so the same works on the "
+        "embedded store and on a SPARQL endpoint. A source, author or kind that the graph does not have is an error "
+        "that suggests the closest known ones. Where a query shows a fact held as a direct triple (a date, a place, "
+        "a link), its source is that of the fact statement that backs the triple; a fact no statement backs shows "
+        "no source, and no source filter keeps it. `facts-by-source` lists what a source says fact by fact, "
+        "`facts-of-record` every fact about one record with its sources and the statements that contradict it.",
+        "",
+        "@@WORKED_EXAMPLE@@",
         "## Writing a named query",
         "",
         "A named query is a file `src/dipontology/queries/<name>.rq` whose header is comment lines "
@@ -473,7 +773,12 @@ def docs_markdown(directory: str | Path | None = None, store: Backend | None = N
         "`WHERE` clause. So that both give the same answer, use a projected parameter only as a term in triple "
         "patterns, and test an unprojected one in top-level `FILTER`s (`FILTER(!BOUND(?track) || ...)`), "
         "`HAVING` or `GROUP BY`; a `SELECT` needs an `ORDER BY` that makes its order total, and `MINUS` is the "
-        "fast way to say \"has no\". The test suite runs every query on both backends and compares the results.",
+        "fast way to say \"has no\". A `source` parameter keeps the rows whose `?source` is one of the sources it "
+        "names, with a filter placed first in the `WHERE` clause; to restrict other variables, or inside an "
+        "`OPTIONAL` or a sub-select, write a comment line `#@source ?var` where the filter belongs (it stays a "
+        "comment when the parameter is not given). Bind `?source` from the statement that backs each fact "
+        "(`dcterms:source` of the statement; for a direct triple, of the `dip:FactStatement` with the same subject, "
+        "property and value). The test suite runs every query on both backends and compares the results.",
         "",
         "## The queries",
         "",
@@ -483,6 +788,8 @@ def docs_markdown(directory: str | Path | None = None, store: Backend | None = N
     for nq in lib.values():
         out.append(f"| [`{nq.name}`](#{nq.name}) | {nq.title} |")
     out.append("")
+    at = out.index("@@WORKED_EXAMPLE@@")
+    out[at:at + 1] = _worked_example(lib, store)
     for nq in lib.values():
         out += [f"### {nq.name}", "", f"**{nq.title}**", "", nq.description, ""]
         if nq.parameters:
@@ -508,6 +815,35 @@ def docs_markdown(directory: str | Path | None = None, store: Backend | None = N
         else:
             out += [f"Output on the shipped data: a graph of {len(result.triples)} triples.", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _worked_example(lib: Mapping[str, NamedQuery], store: Backend) -> list[str]:
+    """The worked example of the cookbook (facts-by-source for one article and Track II), with its real output."""
+    from .export import results_to_markdown
+
+    if "facts-by-source" not in lib:  # a query directory without it
+        return []
+    result = lib["facts-by-source"].run(store, WORKED_EXAMPLE_PARAMS)
+    return [
+        "### Worked example: what does this one article say about Track II?",
+        "",
+        "Malek (2013), the Beyond Intractability essay on citizen diplomacy, fact by fact, keeping the facts about "
+        "Track II or with Track II as their value:",
+        "",
+        "```sh",
+        WORKED_EXAMPLE,
+        "```",
+        "",
+        "Output on the shipped data:",
+        "",
+        results_to_markdown(result).rstrip(),
+        "",
+        "`--param source=Malek` names the same article by its author, "
+        "`--param source=articles` adds what the other source articles say about Track II, and "
+        "`dipontology query facts-of-record --param record=dip:TrackTwo` gives every source's facts about the track, "
+        "with the statements that contradict them.",
+        "",
+    ]
 
 
 def write_docs(path: str | Path | None = None) -> Path:
