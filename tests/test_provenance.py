@@ -230,3 +230,92 @@ def test_source_records_carry_title_url_and_author_or_publisher():
     assert len(pages) >= 90
     for p in pages:
         assert g.value(p, DCTERMS.title) is not None and g.value(p, schema_url) is not None, curie(p)
+
+
+# ------------------------------------------------------------------------------------------------ what one source says
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).replace("\u00a0", " ").replace("\u2019", "'").split())
+
+
+def _facts(source: str, about: str | None = None) -> set[tuple[str, str, str]]:
+    """(record, property, value) of every row of the named query facts-by-source, with locator and quote checked."""
+    import dipontology
+
+    params = {"source": source} | ({"about": about} if about else {})
+    result = dipontology.query("facts-by-source", **params)
+    cols = result.columns
+    out = set()
+    for row in result.rows:
+        r = dict(zip(cols, row))
+        assert str(r["source"]).endswith("/" + source.split(":")[-1]), r
+        assert r["locator"] is not None and str(r["locator"]).strip(), r
+        out.add((curie(r["record"]), curie(r["property"]), curie(r["value"]) if isinstance(r["value"], URIRef)
+                 else str(r["value"])))
+        _QUOTES.setdefault(source, []).append(None if r["quote"] is None else _norm(r["quote"]))
+    return out
+
+
+_QUOTES: dict[str, list] = {}
+
+# English Wikipedia, "Seeds of Peace" (https://en.wikipedia.org/wiki/Seeds_of_Peace), the passages the verified
+# reference material quotes from it:
+WIKIPEDIA_SEEDS_OF_PEACE = _norm(
+    "Seeds of Peace is a peacebuilding and leadership development non-profit organization headquartered in New York "
+    "City. It was founded in 1993. ... From its start in 1993 through 2010, Seeds says that over 4,000 children have "
+    "attended the camp. ... comprised the first session of the Seeds of Peace Camp, founded on the site of the former "
+    "Camp Powhatan in Otisfield, Maine.")
+
+
+def test_what_one_reference_page_says():
+    """English Wikipedia's "Seeds of Peace" states: the organisation is a peacebuilding organisation founded in 1993;
+    the camp started in 1993, in Otisfield, Maine; its own address. Nothing else is credited to it."""
+    facts = _facts("source:wikipedia-seeds-of-peace")
+    assert facts == {
+        ("actor:seeds-of-peace", "rdf:type", "dip:PeacebuildingOrganisation"),   # "a peacebuilding ... organization"
+        ("actor:seeds-of-peace", "dip:foundingDate", "1993"),                    # "It was founded in 1993."
+        ("case:seeds-of-peace", "dip:startDate", "1993"),                        # "From its start in 1993"
+        ("case:seeds-of-peace", "dip:location", "place:otisfield-maine"),         # "in Otisfield, Maine"
+        ("place:otisfield-maine", "dip:withinPlace", "place:maine"),               # "Otisfield, Maine"
+        ("case:seeds-of-peace", "schema:url", "https://en.wikipedia.org/wiki/Seeds_of_Peace"),
+    }
+    quotes = _QUOTES.pop("source:wikipedia-seeds-of-peace")
+    assert quotes and all(q and q.rstrip(".") in WIKIPEDIA_SEEDS_OF_PEACE for q in quotes), quotes
+
+
+# marlene johnson, "Multi-Track Diplomacy" (Sophia), video transcription, the passage on The Land Twice Promised:
+JOHNSON_LAND_TWICE_PROMISED = _norm(
+    "I also know of this happening over in Israel. A woman who does this program called The Land Twice Promised has "
+    "brought Israeli and Palestinian youth together in dialogue, and has had a very successful program doing that. "
+    "This is one example of a nonprofit effort coming out of multi-track diplomacy to cultivate relationships between "
+    "countries that are in conflict.")
+
+
+def test_what_one_article_says_about_one_case():
+    """Johnson on The Land Twice Promised: a programme, run by a woman, bringing Israeli and Palestinian youth
+    together in dialogue, over in Israel, an example of multi-track diplomacy."""
+    facts = _facts("source:johnson-multi-track-diplomacy", about="case:the-land-twice-promised")
+    assert facts == {
+        ("case:the-land-twice-promised", "rdf:type", "dip:Programme"),                    # "this program"
+        ("case:the-land-twice-promised", "dip:hasParticipant", "actor:land-twice-promised-founder"),  # "A woman who does"
+        ("case:the-land-twice-promised", "dip:hasParticipant", "actor:israeli-and-palestinian-youth"),
+        ("case:the-land-twice-promised", "dip:usesMethod", "activity:land-twice-promised-youth-dialogue"),  # "in dialogue"
+        ("case:the-land-twice-promised", "dip:involvesCountry", "place:israel"),          # "Israeli ... youth"
+        ("case:the-land-twice-promised", "dip:involvesCountry", "place:palestine"),       # "Palestinian youth"
+        ("case:the-land-twice-promised", "dip:addressesConflict", "conflict:israeli-palestinian-conflict"),
+        ("case:the-land-twice-promised", "dip:location", "place:israel"),                 # "over in Israel"
+        ("case:the-land-twice-promised", "dip:hasTrack", "dip:MultiTrackDiplomacy"),      # "coming out of multi-track"
+        ("dip:MultiTrackDiplomacy", "dip:ExampleFeature", "case:the-land-twice-promised"),  # "one example of"
+    }
+    quotes = _QUOTES.pop("source:johnson-multi-track-diplomacy")
+    assert quotes and all(q and q.rstrip(".") in JOHNSON_LAND_TWICE_PROMISED for q in quotes), quotes
+
+
+def test_a_source_kind_keeps_only_its_sources():
+    import dipontology
+
+    articles = dipontology.query("facts-by-source", source="articles")
+    sources = {str(r[articles.columns.index("source")]) for r in articles.rows}
+    assert sources == {PREFIXES["source"] + s for s in ("torgesen-2025", "malek-chigas-2013",
+                                                        "citizen-diplomacy-conflict-ridden-societies",
+                                                        "diplo-citizen-diplomacy", "johnson-multi-track-diplomacy")}
