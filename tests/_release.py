@@ -14,11 +14,24 @@ FIXTURE_DATA = Path(__file__).resolve().parent / "fixtures" / "release"
 @functools.lru_cache(maxsize=None)
 def release():
     """``(BuildResult, dist path)`` of the fixture data set; removed when the session ends."""
-    from dipontology.build import build
+    from dipontology.release import build
 
     tmp = Path(tempfile.mkdtemp(prefix="dipontology-release-test-"))
     atexit.register(shutil.rmtree, tmp, True)
     result = build(tmp / "dist", quiet=True, data_dir=FIXTURE_DATA)
+    assert result.ok, result.to_text()
+    return result, tmp / "dist"
+
+
+@functools.lru_cache(maxsize=None)
+def shipped_release():
+    """``(BuildResult, dist path)`` of the shipped data, written without re-running the gates (the fixture release
+    covers them); built once per session, removed when it ends."""
+    from dipontology.release import build
+
+    tmp = Path(tempfile.mkdtemp(prefix="dipontology-shipped-release-test-"))
+    atexit.register(shutil.rmtree, tmp, True)
+    result = build(tmp / "dist", quiet=True, stages=())
     assert result.ok, result.to_text()
     return result, tmp / "dist"
 

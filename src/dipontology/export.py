@@ -357,6 +357,13 @@ def _trie(words: list[bytes]) -> bytes:
     return alts[0] if len(alts) == 1 else b"(?:" + b"|".join(alts) + b")"
 
 
+@functools.lru_cache(maxsize=1024)
+def _namespace_regex(namespaces: tuple[bytes, ...]) -> re.Pattern:
+    """The compiled search for an IRI in one of ``namespaces`` (cached: a release serialises thousands of small
+    graphs, each starting from the same namespaces)."""
+    return re.compile(b"<(" + _trie(list(namespaces)) + b")[^/#>\n]*>")
+
+
 def _used_prefixes(nt: bytes) -> dict[str, str]:
     """The project prefixes whose namespace is the namespace (the IRI up to its last ``#`` or ``/``) of some IRI
     in the canonical N-Triples ``nt``: a subject, predicate, object or literal datatype, never text inside a
@@ -366,7 +373,7 @@ def _used_prefixes(nt: bytes) -> dict[str, str]:
     used: dict[str, str] = {}
     pos = 0
     while remaining:
-        m = re.compile(b"<(" + _trie(sorted(remaining)) + b")[^/#>\n]*>").search(nt, pos)
+        m = _namespace_regex(tuple(sorted(remaining))).search(nt, pos)
         if m is None:
             break
         pos = m.start()

@@ -12,6 +12,9 @@
   store loaded once at start: the worker iterates the results itself and stops at the row cap and the time limit,
   and a worker that does not answer within the limit (a query stuck inside one step, such as a ``COUNT`` over a
   cartesian product) is killed and replaced, so the server goes on answering.
+* ``/sparql`` without a query (a browser) is sent to ``/sparql/``, the release's SPARQL editor (YASGUI), whose
+  queries come back to ``/sparql`` with the same limits.
+* ``/<version>/...`` (a record as cited in one release) is this release when the version is its own, else 404.
 * ``/dataset`` (the dataset IRI) gives the VoID/DCAT description with this server's ``void:sparqlEndpoint``.
 * Everything else is the static release (``index.html`` at ``/``), byte for byte as built.
 
@@ -216,9 +219,9 @@ def _execute(store: ox.Store, text: str, kind: str, fmt: str, time_limit: float,
             triples.append(t)
         if time.monotonic() > deadline:
             raise _TimeUp
-        from .build import serialize
+        from .export import serialize_triples
 
-        return ("ok", CONTENT_TYPES[fmt], serialize(triples, fmt), truncated)
+        return ("ok", CONTENT_TYPES[fmt], serialize_triples(triples, "rdfxml" if fmt == "rdf" else fmt), truncated)
     except _TimeUp:
         return ("error", 408, f"the query ran longer than the time limit of {time_limit:g} s and was stopped")
     except SyntaxError as exc:
@@ -511,9 +514,19 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(400, "SPARQL updates are not accepted: this endpoint is read-only")
                 return
             if "query" not in params:
-                self._send(200, _SPARQL_HELP.encode("utf-8"), "text/html; charset=utf-8")
+                if (dist / "sparql" / "index.html").is_file():  # a browser: the release's SPARQL editor
+                    self._send(303, b"the SPARQL editor: /sparql/\n", "text/plain; charset=utf-8",
+                               {"Location": "/sparql/"})
+                else:
+                    self._error(400, "give a query: /sparql?query=... (SPARQL 1.1 Protocol)")
                 return
             self._sparql(params["query"][0], params)
+            return
+        v = self.config.version
+        if path.startswith(f"/{v}/"):  # the release as cited by version (/<version>/id/...): this release
+            path = path[len(v) + 1:]
+        elif re.match(r"/[0-9]+\.[0-9]+\.[0-9]+[^/]*/", path):
+            self._error(404, f"this server serves release {v} only: {path}")
             return
         m = re.fullmatch(r"/id/([a-z]+)/([A-Za-z0-9][A-Za-z0-9._-]*)", path)
         if m and not (dist / "id" / m.group(1) / m.group(2)).is_file():
@@ -525,7 +538,6 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._error(404, f"no record {path}")
             return
-        v = self.config.version
         if path in ("/ontology", "/ontology/", f"/ontology/{v}", f"/ontology/{v}/"):
             files = {"text/html": dist / "ontology" / "index.html"}
             files.update({media: dist / "ontology" / v / f"dipontology.{ext}" for media, ext in RDF_OFFERS.items()
@@ -598,26 +610,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(status, message)
 
 
-_SPARQL_HELP = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>SPARQL endpoint &middot; dipontology</title>
-<link rel="stylesheet" href="/assets/style.css"></head>
-<body><main><h1>SPARQL endpoint</h1>
-<p>A read-only SPARQL 1.1 Protocol endpoint over the release (ontology and data). The project prefixes
-(<code>dip:</code>, <code>case:</code>, <code>actor:</code>, ...) are predeclared. Updates, <code>LOAD</code>,
-<code>FROM</code> and <code>SERVICE</code> are refused; queries have a time limit and a row cap.</p>
-<form method="get" action="/sparql"><textarea name="query" rows="8" cols="80">SELECT ?case ?label WHERE {
-  ?case a/rdfs:subClassOf* dip:Initiative ; rdfs:label ?label .
-} ORDER BY ?label</textarea><br>
-<select name="format"><option value="json">SPARQL JSON</option><option value="xml">SPARQL XML</option>
-<option value="csv">CSV</option><option value="tsv">TSV</option></select>
-<button type="submit">Run</button></form></main></body></html>
-"""
 
 
 class ReleaseServer:
     """Serve a built release folder.
 
-    :param dist: the release folder written by :func:`dipontology.build.build`.
+    :param dist: the release folder written by :func:`dipontology.release.build`.
     :param host: the address to listen on (``127.0.0.1`` by default: only this machine).
     :param port: the port (0: any free port; see :attr:`url`).
     :param time_limit: seconds a SPARQL query may run.

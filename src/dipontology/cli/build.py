@@ -8,7 +8,7 @@ from ._common import add_quiet
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..build import STAGES
+    from ..release import STAGES
 
     p = sub.add_parser(
         "build", help="build the linked-data release (ontology, data, pages, pictures, VoID, checksums) into dist/",
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..build import STAGES, build
+    from ..release import STAGES, build
 
     result = build(args.output, quiet=args.quiet, data_dir=args.data,
                    stages=[s for s in STAGES if s not in set(args.skip)], sparql_endpoint=args.sparql_endpoint,

@@ -472,8 +472,12 @@ class Accounts:
                     cited.setdefault(c.source.iri, c.source)
         for src in ix.iris(node, DCT + "source"):
             cited.setdefault(src.value, self.source(src))
+        appearances = self.appearances(node)
+        for a in appearances:
+            for c in a.cites:
+                cited.setdefault(c.source.iri, c.source)
         sources = sorted(cited.values(), key=lambda s: (s.short_author.lower(), s.year, s.title.lower(), s.iri))
-        return Account(sections, disagreements, sources, self.appearances(node))
+        return Account(sections, disagreements, sources, appearances)
 
     def appearances(self, node) -> list[Appearance]:
         """The records that point to ``node`` through their statements (or directly), with how: case studies

@@ -96,6 +96,14 @@ class SourceRef:
         return f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al."
 
     @property
+    def reference(self) -> str:
+        """The short reference the pages cite inline: ``Malek 2013, “Citizen Diplomacy”``, or ``“Title”, n.d.`` for
+        a work that names no author or publisher."""
+        if self.authors or self.publisher:
+            return f"{self.short_author} {self.year}, “{self.title}”"
+        return f"“{self.title}”, {self.year}"
+
+    @property
     def byline(self) -> str:
         """Authors as written, joined ("A, B and C"), or the publisher."""
         if not self.authors:

@@ -29,6 +29,7 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -258,12 +259,26 @@ class _ReleaseFiles:
         parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
         self._digests: dict[str, tuple[int, str]] = {}
+        # fsync waits for the disk: several files are written at once (threads: the waiting releases the GIL)
+        self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="dipontology-write")
+        self._pending: list[Future] = []
 
     def __setitem__(self, name: str, data: bytes) -> None:
-        p = self.tmp / name
-        write_bytes(p, data)
-        os.chmod(p, 0o644)
         self._digests[name] = (len(data), hashlib.sha256(data).hexdigest())
+        self._pending.append(self._pool.submit(self._write, self.tmp / name, data))
+        if len(self._pending) >= 256:
+            self.wait()
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        write_bytes(path, data)
+        os.chmod(path, 0o644)
+
+    def wait(self) -> None:
+        """Wait until every file given so far is on disk; raise the first error of a write."""
+        pending, self._pending = self._pending, []
+        for f in pending:
+            f.result()
 
     def __contains__(self, name: object) -> bool:
         return name in self._digests
@@ -279,11 +294,14 @@ class _ReleaseFiles:
         return self._digests[name]
 
     def swap_in(self) -> None:
+        self.wait()
+        self._pool.shutdown()
         for d in sorted({p for p in self.tmp.rglob("*") if p.is_dir()} | {self.tmp}):
             os.chmod(d, 0o755)
         _swap(self.tmp, self.out)
 
     def discard(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

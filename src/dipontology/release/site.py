@@ -57,7 +57,7 @@ def environment() -> jinja2.Environment:
     """The template environment: templates from the package, autoescaping, undefined names are errors."""
     return jinja2.Environment(loader=jinja2.PackageLoader("dipontology.release", "templates"), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True)
+                              keep_trailing_newline=True, auto_reload=False)
 
 
 def asset(name: str) -> bytes:
