@@ -70,7 +70,7 @@ def asset(name: str) -> bytes:
 
 def assets() -> list[str]:
     """Every static file the release copies into ``assets/`` (CSS, scripts, the vendored YASGUI and its licence)."""
-    out = ["style.css", "search.js", "editor.js"]
+    out = ["style.css", "search.js", "editor.js", "favicon.svg"]
     vendor = importlib_resources.files("dipontology.site").joinpath("vendor", "yasgui", YASGUI_VERSION)
     out += [f"vendor/yasgui/{YASGUI_VERSION}/{p.name}" for p in sorted(vendor.iterdir(), key=lambda p: p.name)
             if p.is_file()]

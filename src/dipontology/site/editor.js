@@ -26,6 +26,22 @@
   });
   window.dipontologyEditor = yasgui;
 
+  // YASGUI's own markup lacks a few accessible names and roles: add them whenever it redraws
+  var names = [[".autocomplete", "SPARQL endpoint"], ["textarea", "SPARQL query"], [".tableSizer", "Rows per page"],
+               ["input[type=search], .search input", "Filter the results"]];
+  function accessible() {
+    names.forEach(function (pair) {
+      Array.prototype.forEach.call(root.querySelectorAll(pair[0]), function (el) {
+        if (!el.getAttribute("aria-label")) { el.setAttribute("aria-label", pair[1]); }
+      });
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".CodeMirror-scroll"), function (el) {
+      if (el.getAttribute("tabindex") !== "0") { el.setAttribute("tabindex", "0"); }
+    });
+  }
+  accessible();
+  new MutationObserver(accessible).observe(root, { childList: true, subtree: true });
+
   function open(name, run) {
     var e = examples[name];
     if (!e) { return null; }
