@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "serve", help="serve the built release: pages, content negotiation, a read-only SPARQL endpoint",
         description="Serve the release folder written by `dipontology build`. Record and ontology IRIs answer by "
         "content negotiation (HTML, Turtle, JSON-LD, RDF/XML, N-Triples); /sparql is a read-only SPARQL 1.1 "
-        "Protocol endpoint with a time limit and a row cap that refuses updates, LOAD and SERVICE.")
+        "Protocol endpoint with a time limit and a row cap that refuses updates, LOAD and SERVICE; /sparql/ is the "
+        "release's SPARQL editor (YASGUI) with the named queries as examples.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     p.add_argument("--dist", default="dist", metavar="DIR", help="the release folder (default: dist)")
@@ -40,8 +41,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     server = ReleaseServer(args.dist, args.host, args.port, time_limit=args.time_limit, row_cap=args.row_cap,
                            allow_service=args.allow_service, workers=args.workers, quiet=args.quiet)
-    print(f"serving {args.dist} at {server.url}/ (SPARQL: {server.url}/sparql); Ctrl-C stops", file=sys.stderr,
-          flush=True)
+    print(f"serving {args.dist} at {server.url}/ (SPARQL endpoint: {server.url}/sparql, editor: {server.url}/sparql/); "
+          "Ctrl-C stops", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

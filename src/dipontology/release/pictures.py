@@ -10,8 +10,8 @@ A picture is a :class:`Scene` of shapes that a Jinja2 template writes out (``pic
 escaped by the template.
 
 >>> round(text_width("Track II diplomacy", 12), 1)
-115.2
->>> wrap("Israeli and Palestinian citizen diplomats", 120, 12)
+111.1
+>>> wrap("Israeli and Palestinian citizen diplomats", 150, 12)
 ['Israeli and Palestinian', 'citizen diplomats']
 """
 from __future__ import annotations

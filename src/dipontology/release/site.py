@@ -155,7 +155,7 @@ class Site:
 
         onto = ontology_header(self.ix)
         v = self.release.version
-        downloads = [{"href": f"{v}/dipontology.{f.ext}", "name": f.name} for f in FORMATS]
+        downloads = [{"href": f"../ontology/{v}/dipontology.{f.ext}", "name": f.name} for f in FORMATS]
         groups = documentation(self.accounts, usage, about)
         citation = Citation(onto["title"], ONTOLOGY_IRI, self.release)
         return self.render("ontology.html", "../", title=onto["title"], description=onto["description"], onto=onto,
