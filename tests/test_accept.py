@@ -100,7 +100,8 @@ def test_additions_to_a_published_record_go_to_its_file(data, tmp_path):
 @prefix source: <https://w3id.org/dipontology/id/source/> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 case:oslo-back-channel dip:hasTrackClassification [ a dip:TrackClassification ; dip:track dip:TrackOneAndAHalf ;
-    dcterms:source source:malek-chigas-2013 ; dip:locator "Introduction" ] .
+    dcterms:source source:malek-chigas-2013 ; dip:locator "Limitations of Unofficial Intermediation" ;
+    dip:quote "Many secret meetings preceded the Oslo negotiations" ] .
 """, encoding="utf-8")
     before = snapshot(data)
     result = contrib.accept(addition, data_dir=data)
