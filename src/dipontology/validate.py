@@ -1279,11 +1279,12 @@ def check_shapes(shapes: Graph, engine: str | None = None, locate=None) -> None:
                     raise InputError("SPARQL updates in shapes are not run")
                 check_query(header + str(text), source=source)
             except InputError as exc:
-                message = exc.message
+                message, fix = exc.message, exc.fix or "correct the SPARQL text of the constraint"
                 if "SERVICE" in message:
                     message = "SERVICE (a federated query to another endpoint) is not allowed in a SHACL shape: " \
                               "nothing is ever fetched"
-                refuse(s, message, exc.fix or "correct the SPARQL text of the constraint")
+                    fix = "remove the SERVICE clause: the constraint can only look at the data being validated"
+                refuse(s, message, fix)
             if "shapes-graph" in limits and re.search(r"[?$]shapesGraph\b", str(text)):
                 refuse(s, f"{ENGINE_TITLES[engine]} cannot run this shape: {_limit_text(engine, 'shapes-graph')}",
                        "use --engine turbo")
