@@ -1,7 +1,6 @@
 """The native OWL 2 RL rules give owlrl's closure (less its built-in vocabulary axioms and owl:sameAs), fast."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -49,14 +48,15 @@ def test_no_literal_subjects_and_asserted_triples_first() -> None:
     assert not any(isinstance(t.subject, ox.Literal) for t in closure)
 
 
-def test_shipped_graph_closure_is_fast_and_derives_the_property_chains() -> None:
-    start = time.monotonic()
+def test_shipped_graph_closure_derives_the_property_chains() -> None:
+    # (its speed is measured in bench/, never in a timed unit test)
     closure = owl_rl_closure(dgraph.published_triples())
-    assert time.monotonic() - start < 20
     g = dgraph.triples_graph(closure)
     oslo = URIRef(PREFIXES["case"] + "oslo-back-channel")
+    secret = URIRef(PREFIXES["case"] + "oslo-secret-negotiation")
     assert (DIP.TrackTwo, RDF.type, DIP.DiplomacyTrack) in g
-    assert (oslo, DIP.hasParticipant, URIRef(PREFIXES["actor"] + "fafo")) in g
+    assert (secret, DIP.hasParticipant, URIRef(PREFIXES["actor"] + "fafo")) in g
+    assert (oslo, DIP.hasParticipant, URIRef(PREFIXES["actor"] + "norwegian-third-party-actors")) in g
     assert (oslo, DIP.hasTrack, DIP.CitizenDiplomacy) in g
     assert (oslo, RDF.type, DIP.ThirdPartyFacilitatedInitiative) in g
     assert (oslo, RDF.type, DIP.CitizenDiplomacyInitiative) in g
