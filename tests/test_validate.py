@@ -30,6 +30,7 @@ REPORTED_AS = {
     "dipsh:AnonymousNode": "dipsh:StatementShape",        # members of the statement's sh:or
     "dipsh:StatementIRI": "dipsh:StatementShape",
     "dipsh:DatedShape": "dipsh:StartDateValue",           # node shapes whose only constraints are property shapes
+    "dipsh:FactStatementShape": "dipsh:FactStatementValue",
     "dipsh:WikidataShape": "dipsh:WikidataValue",
     "dipsh:WikipediaTitleShape": "dipsh:WikipediaTitleValue",
     "dipsh:CountryShape": "dipsh:CountryAlpha2",
@@ -204,7 +205,8 @@ def report() -> ValidationReport:
 
 
 def test_findings_have_messages_fixes_and_places(report):
-    assert report.counts()["Violation"] == 11
+    # 11 from the shapes; 3 ill-typed literals repeated as the stated values of the statements that back them
+    assert report.counts()["Violation"] == 14
     for f in report.findings:
         assert f.message and f.fix and f.file.endswith("shapes-dates.ttl") and f.line
         assert not f.message.startswith("fails ")
@@ -215,14 +217,14 @@ def test_json_report_schema(report):
     assert doc["schema"] == REPORT_SCHEMA
     assert set(doc) == {"schema", "conforms", "fail_on", "exit_code", "counts", "files", "findings"}
     assert doc["conforms"] is False and doc["exit_code"] == 1 and doc["fail_on"] == "Violation"
-    assert doc["counts"] == {"Violation": 11, "Warning": 0, "Info": 0}
+    assert doc["counts"] == {"Violation": 14, "Warning": 0, "Info": 0}
     keys = {"level", "rule", "focus", "focus_label", "path", "value", "message", "fix", "file", "line", "column"}
     assert all(set(f) == keys for f in doc["findings"])
     gyear = next(f for f in doc["findings"] if f["focus"] == "case:test-gyear-with-a-letter")
     assert gyear == {
         "level": "Violation", "rule": "dipsh:StartDateValue", "focus": "case:test-gyear-with-a-letter",
         "focus_label": "test gyear with a letter (test)", "path": "dip:startDate", "value": '"19x5"^^xsd:gYear',
-        "message": gyear["message"], "fix": gyear["fix"], "file": gyear["file"], "line": 20, "column": None}
+        "message": gyear["message"], "fix": gyear["fix"], "file": gyear["file"], "line": 25, "column": None}
     assert "1993" in gyear["message"] and "xsd:gYear" in gyear["fix"]
 
 
@@ -230,16 +232,16 @@ def test_text_report_is_grouped_with_a_summary_line(report):
     text = report.to_text()
     lines = text.rstrip("\n").splitlines()
     assert lines[0].endswith("shapes-dates.ttl")
-    assert lines[1] == '  line 20: case:test-gyear-with-a-letter  "test gyear with a letter (test)"'
-    assert lines[-1].startswith("11 violations, 0 warnings, 0 infos in 1 file: does not conform (fail-on Violation: "
+    assert lines[1] == '  line 25: case:test-gyear-with-a-letter  "test gyear with a letter (test)"'
+    assert lines[-1].startswith("14 violations, 0 warnings, 0 infos in 1 file: does not conform (fail-on Violation: "
                                 "exit 1;")
-    assert text.count("fix: ") == 11
+    assert text.count("fix: ") == 14
 
 
 def test_markdown_report_is_a_table(report):
     md = report.to_markdown()
     rows = [line for line in md.splitlines() if line.startswith("| Violation")]
-    assert len(rows) == 11 and all(line.count(" | ") == 7 for line in rows)
+    assert len(rows) == 14 and all(line.count(" | ") == 7 for line in rows)
 
 
 def test_turtle_report_is_the_raw_shacl_report(report):
