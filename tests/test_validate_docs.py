@@ -44,17 +44,19 @@ def test_worked_example(tmp_path, capsys):
     second = "\n".join(lines[: at + 1] + [prefix_fix.rstrip("\n")] + lines[at + 1:]) + "\n"
     f.write_text(second, encoding="utf-8")
     report = validate([f])
-    assert {(x.level, x.rule, x.focus, x.line) for x in report.findings} == {
-        ("Violation", "dipsh:EndNotBeforeStart", "case:harbour-talks", 8),
-        ("Violation", "contrib:unknown-term", "case:harbour-talks / dip:hasTrackClassification", 8),
-        ("Warning", "dipsh:StatementLocator", "case:harbour-talks / dip:hasTrackClassification", 8)}
+    assert {(x.level, x.rule, x.focus, x.line, x.path) for x in report.findings} == {
+        ("Violation", "dipsh:EndNotBeforeStart", "case:harbour-talks", 8, "dip:endDate"),
+        ("Violation", "dipsh:FactBackedByStatement", "case:harbour-talks", 8, "dip:startDate"),
+        ("Violation", "dipsh:FactBackedByStatement", "case:harbour-talks", 8, "dip:endDate"),
+        ("Violation", "contrib:unknown-term", "case:harbour-talks / dip:hasTrackClassification", 8, "dip:track"),
+        ("Warning", "dipsh:StatementLocator", "case:harbour-talks / dip:hasTrackClassification", 8, "dip:locator")}
     shown = DOC.read_text(encoding="utf-8")
     for x in report.findings:
         assert f"      {x.message}\n" in shown and f"      fix: {x.fix}\n" in shown
-    assert report.triples == 10
+    assert report.triples == 14
     # step 3: clean
     start = next(i for i, line in enumerate(second.splitlines()) if line.lstrip().startswith("dip:startDate"))
     third = "\n".join(second.splitlines()[:start]) + "\n" + value_fix
     f.write_text(third, encoding="utf-8")
     clean = validate([f])
-    assert clean.findings == [] and clean.triples == 11
+    assert clean.findings == [] and clean.triples == 30
