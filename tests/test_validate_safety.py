@@ -28,7 +28,8 @@ PREFIXES = """@prefix dip: <https://w3id.org/dipontology/ontology#> .
 CASE = """case:test-safety a dip:Initiative ; rdfs:label "Safety (test)"@en ;
     dcterms:description "A fictional case."@en ; dcterms:source source:malek-chigas-2013 ;
     dip:hasTrackClassification [ a dip:TrackClassification ; dip:track dip:TrackTwo ;
-        dcterms:source source:malek-chigas-2013 ; dip:locator "Introduction" ] .
+        dcterms:source source:malek-chigas-2013 ; dip:locator "Citizen Diplomacy" ;
+        dip:quote "A subset of such activities is sometimes called \\"track two\\" diplomacy." ] .
 """
 
 

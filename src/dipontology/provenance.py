@@ -10,7 +10,8 @@ theory, challenge or opportunity) and whose property is not one of the exempt on
   ``dip:hasOutcomeAttribution``, ``dip:hasCode``, ...), the linked statement itself, which names its own source.
 
 Exempt (not facts): labels and descriptions (``rdfs:label``, ``skos:prefLabel``, ``dcterms:description``,
-``rdfs:comment``), editorial notes, the record's list of its sources (``dcterms:source``), deprecation, the
+``rdfs:comment``), editorial notes, the record's list of its sources (``dcterms:source``), deprecation,
+``owl:imports`` (an instruction, warned about and never followed), the
 provenance of a contribution (who added it, when, from which file), and ``rdf:type`` to the record's own kind
 (``case:`` records are ``dip:Initiative`` and so on, see :data:`KIND_CLASSES`). Any more specific type, a date, a
 place, another name (``skos:altLabel``), a participant, a method, an outcome, an identifier or a relation is a fact.
@@ -64,6 +65,7 @@ EXEMPT_PROPERTIES: frozenset[URIRef] = frozenset({
     RDFS.label, SKOS.prefLabel, DCTERMS.description, RDFS.comment,
     SKOS.editorialNote, SKOS.scopeNote, SKOS.note, SKOS.changeNote, SKOS.historyNote,
     DCTERMS.source, OWL.deprecated, DCTERMS.isReplacedBy,
+    OWL.imports,  # not a fact but an instruction: the contribution checks warn about it, and it is never followed
     PROV.wasAttributedTo, PROV.generatedAtTime, PROV.wasGeneratedBy, PROV.wasDerivedFrom,
 })
 
