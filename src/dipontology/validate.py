@@ -46,7 +46,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.plugins.sparql import prepareQuery
 
-from . import resources
+from . import provenance, resources
 from .errors import InputError
 from .graph import copy_closure
 from .load import Limits, Loaded, _quiet_rdflib, load_bytes
@@ -613,8 +613,9 @@ def _validate_contribution(contributions: list[Loaded], published: _Published, f
 
 
 #: links followed from a mentioned published record to bring more published records into view, for shapes that
-#: look beyond the value node (the country codes of a place: dipsh:CodeValidityShape)
-CONTEXT_LINKS = (DIP.withinPlace, DIP.hasCode)
+#: look beyond the value node (the country codes of a place: dipsh:CodeValidityShape; the sourced statements a
+#: published record links to, which back those links: dipsh:FactBackedByStatement)
+CONTEXT_LINKS = (DIP.withinPlace, *sorted(provenance.STATEMENT_LINKS))
 #: links followed backwards from the contribution's records to published records that point at them, for shapes
 #: that look at what points at the focus node (the published statements backing a fact of a published record the
 #: contribution extends: dipsh:FactBackedByStatement)
