@@ -135,54 +135,15 @@ def _data_graph(path: Path):
     return g
 
 
-#: dipsh:FactBackedByStatement's two FILTER NOT EXISTS, written as OPTIONAL + !BOUND: pyshacl-turbo (like
-#: pyoxigraph) evaluates NOT EXISTS in time that grows with the square of the graph, OPTIONAL in linear time
-#: (10k / 30k triples: 2.7 s / 31 s against 0.2 s / 0.6 s for that shape). Same rows (m_validate_ours_rewritten
-#: checks the counts at the size it runs).
-_FACT_REWRITE = (
-    """            FILTER (
-              (?path IN (dip:hasCode, dip:hasOutcomeAttribution, dip:hasParticipation, dip:hasTrackClassification)
-               && NOT EXISTS { ?value dcterms:source ?linkedSource })
-              || (?path NOT IN (dip:hasCode, dip:hasOutcomeAttribution, dip:hasParticipation, dip:hasTrackClassification)
-                  && NOT EXISTS {
-                       ?statement dip:statedSubject $this ; dip:statedProperty ?path ; dip:statedValue ?value ;
-                                  a dip:FactStatement ; dcterms:source ?source .
-                     })
-            )""",
-    """            BIND (?path IN (dip:hasCode, dip:hasOutcomeAttribution, dip:hasParticipation,
-                            dip:hasTrackClassification) AS ?link)
-            OPTIONAL { FILTER (?link) ?value dcterms:source ?linkedSource }
-            OPTIONAL { FILTER (!?link)
-                       ?statement dip:statedSubject $this ; dip:statedProperty ?path ; dip:statedValue ?value ;
-                                  a dip:FactStatement ; dcterms:source ?source . }
-            FILTER ((?link && !BOUND(?linkedSource)) || (!?link && !BOUND(?statement)))""")
-
-
-def _rewritten_shapes():
-    from rdflib import Graph, Literal
-    from rdflib.namespace import SH
-
-    from dipontology import validate as V
-    from dipontology.namespaces import DIPSH
-
-    shapes = Graph()
-    shapes += V.shapes_graph()
-    text = str(shapes.value(DIPSH.FactBackedByStatementQuery, SH.select) or "")
-    if _FACT_REWRITE[0] not in text:
-        return None  # the shape changed: nothing to rewrite
-    text = text.replace(_FACT_REWRITE[0], _FACT_REWRITE[1]).replace("SELECT $this", "SELECT DISTINCT $this", 1)
-    shapes.set((DIPSH.FactBackedByStatementQuery, SH.select, Literal(text)))
-    return shapes
-
-
-def m_validate_ours(path: Path, runs: int, shapes=None) -> dict:
-    """The default engine (pyshacl-turbo) through dipontology.validate.shacl_report, the call validate makes."""
+def m_validate_ours(path: Path, runs: int) -> dict:
+    """The default engine (pyshacl-turbo) through dipontology.validate.shacl_report, the call validate makes, with
+    the shapes as committed."""
     from rdflib.namespace import RDF, SH
 
     from dipontology import validate as V
 
     g = _data_graph(path)
-    shapes = shapes if shapes is not None else V.shapes_graph()
+    shapes = V.shapes_graph()
     found = []
 
     def go():
@@ -190,29 +151,6 @@ def m_validate_ours(path: Path, runs: int, shapes=None) -> dict:
         found.append(len(set(report.subjects(RDF.type, SH.ValidationResult))))
 
     return {"seconds": _median_times(go, runs), "results": found[0], "engine": "turbo"}
-
-
-def m_validate_ours_rewritten(path: Path, runs: int) -> dict:
-    """As m_validate_ours, with dipsh:FactBackedByStatement written with OPTIONAL instead of NOT EXISTS
-    (:data:`_FACT_REWRITE`); at 10,000 triples or fewer it also checks that both texts give the same results."""
-    from rdflib.namespace import RDF, SH
-
-    from dipontology import validate as V
-
-    shapes = _rewritten_shapes()
-    if shapes is None:
-        return {"seconds": [0.0], "note": "dipsh:FactBackedByStatement no longer uses NOT EXISTS"}
-    out = m_validate_ours(path, runs, shapes)
-    if out["results"] <= 20_000 and path.stat().st_size < 2_000_000:
-        g = _data_graph(path)
-
-        def keys(sh):
-            r = V.shacl_report(g, sh, "turbo")[1]
-            return sorted((str(r.value(x, SH.focusNode)), str(r.value(x, SH.resultPath)), str(r.value(x, SH.value)))
-                          for x in r.subjects(RDF.type, SH.ValidationResult))
-
-        out["same_results"] = keys(shapes) == keys(V.shapes_graph())
-    return out
 
 
 def _published_dir(path: Path) -> Path:
@@ -311,31 +249,48 @@ def m_contrib_ours(path: Path, runs: int) -> dict:
     return {"seconds": _median_times(go, runs), "findings": found[-1], "contribution_triples": 1000}
 
 
-def m_contrib_ours_rewritten(path: Path, runs: int) -> dict:
-    """As m_contrib_ours, with the shapes of m_validate_ours_rewritten."""
-    from dipontology import validate as V
-
-    shapes = _rewritten_shapes()
-    if shapes is not None:
-        V.shapes_graph = lambda: shapes  # this measurement's process only
-    return m_contrib_ours(path, runs)
-
-
 def _named_queries():
     from dipontology import query as Q
 
     out = []
     for name, q in sorted(Q.library().items()):
-        params = {}
-        for m in re.finditer(r"--param\s+(\w+)=(\S+)", q.example or ""):
-            params[m.group(1)] = m.group(2)
+        params = _example_params(q)
         try:
-            bindings = q.bindings(params)
+            q.bindings(params)
         except Exception:  # noqa: BLE001 - a query whose example does not bind: skipped and reported
             out.append((name, q, None))
             continue
-        out.append((name, q, bindings))
+        out.append((name, q, params))
     return out
+
+
+def _example_params(q) -> dict:
+    return {m.group(1): m.group(2) for m in re.finditer(r"--param\s+(\w+)=(\S+)", q.example or "")}
+
+
+#: the source a ``source`` parameter names when its example's source is not in the generated graph
+GENERATED_SOURCE = "source:src-0"
+
+
+def _source_in_graph(q, params: dict, store) -> dict:
+    """``params``, with each ``source`` parameter whose example value is not a source of ``store`` (the example
+    names a shipped source, the generated graph has its own) set to :data:`GENERATED_SOURCE`; ``{"error": ...}``
+    if the query still cannot be prepared."""
+    from dipontology.errors import InputError
+    from dipontology.query import SourceIndex
+
+    params = dict(params)
+    for p in q.parameters:
+        if p.type == "source" and p.name in params:
+            try:
+                p.bind(params[p.name]).resolve(SourceIndex.of(store))
+            except InputError:
+                params[p.name] = GENERATED_SOURCE
+    try:
+        q.prepare(store, params)
+    except Exception as exc:  # noqa: BLE001 - recorded, the other queries still run
+        return {"error": f"error: {type(exc).__name__}: {exc}"[:120]}
+    return params
 
 
 def _embedded(st):
@@ -356,23 +311,35 @@ def m_query_ours(path: Path, runs: int) -> dict:
     per: dict = {}
     # queries too slow to run at this size (a query plan that grows faster than linearly), named by the caller
     skip = {n.strip() for n in os.environ.get("DIPONTOLOGY_BENCH_SKIP_QUERIES", "").split(",") if n.strip()}
-    for name, q, b in _named_queries():
-        if b is None:
+    for name, q, params in _named_queries():
+        if params is None:
             per[name] = {"skipped": "needs a parameter its example does not give"}
             continue
         if name in skip:
             per[name] = {"skipped": "not run at this size (DIPONTOLOGY_BENCH_SKIP_QUERIES): see the text"}
             continue
+        params = _source_in_graph(q, params, ours)
+        if "error" in params:
+            per[name] = {"skipped": params["error"]}
+            continue
+        # NamedQuery.prepare (as NamedQuery.run calls it): the parameters typed and a `source` parameter looked
+        # up in the store and turned into a filter of IRIs in the text; timed apart ("prepare"), as the bindings
+        # were before the source parameters existed
+        t_prep = _median_times(lambda: q.prepare(ours, params), runs)
+        prepared, b = q.prepare(ours, params)
         rows = []
-        t_ours = _median_times(lambda: rows.append(len(ours.query(q.text, bindings=b, source=q.source))), runs)
-        info = check_query(q.text)
+        # ours: the prepared text through our store API (the rest of NamedQuery.run)
+        t_ours = _median_times(lambda: rows.append(len(ours.query(prepared, bindings=b, source=q.source))), runs)
+        # plain pyoxigraph: the same prepared text, the other parameters as substitutions where the query selects
+        # them, else a VALUES block
+        info = check_query(prepared)
         subs, rest = {}, {}
         for k, v in b.items():
             if info.kind == "select" and k in info.variables:
                 subs[ox.Variable(k)] = G.to_oxigraph(v)
             else:
                 rest[k] = v
-        text = insert_values(q.text, rest)
+        text = insert_values(prepared, rest)
 
         def plain():
             r = st.query(text, prefixes=PREFIXES, substitutions=subs or None)
@@ -381,7 +348,10 @@ def m_query_ours(path: Path, runs: int) -> dict:
                     pass
 
         t_plain = _median_times(plain, runs)
-        per[name] = {"ours": statistics.median(t_ours), "pyoxigraph": statistics.median(t_plain), "rows": rows[0]}
+        per[name] = {"ours": statistics.median(t_ours), "pyoxigraph": statistics.median(t_plain), "rows": rows[0],
+                     "prepare": statistics.median(t_prep)}
+        if params != _example_params(q):
+            per[name]["params"] = params  # not the example's
         partial = os.environ.get("DIPONTOLOGY_BENCH_PARTIAL")
         if partial:  # so that a measurement stopped by its time box still reports the queries it finished
             Path(partial).write_text(json.dumps(per))
@@ -395,6 +365,7 @@ def m_query_rdflib(path: Path, runs: int) -> dict:
 
     g = _rdflib_graph(path)
     per: dict = {}
+    ours = None  # a store to resolve `source` parameters in (NamedQuery.prepare), loaded only if a query needs it
 
     class Stop(Exception):
         pass
@@ -403,16 +374,20 @@ def m_query_rdflib(path: Path, runs: int) -> dict:
         raise Stop
 
     signal.signal(signal.SIGALRM, alarm)
-    for name, q, b in _named_queries():
-        if b is None:
+    for name, q, params in _named_queries():
+        if params is None:
             per[name] = {"skipped": "needs a parameter its example does not give"}
             continue
+        text, b = q.text, q.bindings(params)
+        if any(not hasattr(v, "n3") for v in b.values()):  # a source choice: the text with its filter of IRIs
+            ours = ours or _embedded(_ox_store(path))
+            text, b = q.prepare(ours, params)
         times = []
         try:
             for _ in range(runs):
                 signal.setitimer(signal.ITIMER_REAL, box)
                 t = time.perf_counter()
-                list(g.query(q.text, initNs=PREFIXES, initBindings=b))
+                list(g.query(text, initNs=PREFIXES, initBindings=b))
                 times.append(time.perf_counter() - t)
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 if times[-1] > box / 3:
