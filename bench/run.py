@@ -16,6 +16,7 @@ Stages (ours / baseline):
              ``validate(data_dir=...)`` call, the published files parsed before timing
   contrib    ``validate([a 1,000-triple contribution], data_dir=...)``, the published graph parsed before timing / -
   query      every named query through our store API / rdflib's SPARQL engine, and the same text on plain pyoxigraph
+             (the example's parameters; a ``source`` the generated graph lacks becomes ``source:src-0``)
   export     every graph format through dipontology.export / rdflib ``Graph.serialize``
   check      the ontology QC rules (dipontology.check) on ontology + data / -
   reason     dipontology.reason (HermiT through owlready2, our preparation, cache off; and a cache hit) / plain
@@ -381,6 +382,10 @@ def m_query_rdflib(path: Path, runs: int) -> dict:
         text, b = q.text, q.bindings(params)
         if any(not hasattr(v, "n3") for v in b.values()):  # a source choice: the text with its filter of IRIs
             ours = ours or _embedded(_ox_store(path))
+            params = _source_in_graph(q, params, ours)
+            if "error" in params:
+                per[name] = {"rdflib_error": params["error"]}
+                continue
             text, b = q.prepare(ours, params)
         times = []
         try:
