@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import html
 import io
 import json
 import re
@@ -212,27 +211,42 @@ def results_to_markdown(result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _html_cell(term: Node | None) -> str:
-    text = html.escape(display(term))
-    if isinstance(term, URIRef) and str(term).startswith(("http://", "https://")):
-        return f'<a href="{html.escape(str(term), quote=True)}">{text}</a>'
-    return text.replace("\n", "<br>")
+_RESULTS_HTML = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{ title }}</title>
+<style>table{border-collapse:collapse;font-family:sans-serif}th,td{border:1px solid #ccc;padding:.3em .5em;\
+text-align:left;vertical-align:top}th{background:#f3f3f3}</style>
+</head>
+<body>
+<table>
+<thead><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in rows %}<tr>{% for text, href in row %}<td>{% if href %}<a href="{{ href }}">{{ text }}</a>\
+{% else %}{% for line in text.split("\\n") %}{% if not loop.first %}<br>{% endif %}{{ line }}{% endfor %}{% endif %}\
+</td>{% endfor %}</tr>
+{% endfor %}</tbody>
+</table>
+<p>{{ rows|length }} row{{ "s" if rows|length != 1 }}</p>
+</body>
+</html>
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def _results_template():
+    import jinja2  # the page template engine; imported here so that the other result formats do not need it
+
+    return jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(_RESULTS_HTML)
 
 
 def results_to_html(result, *, title: str = "dipontology query results") -> str:
-    """A small standalone HTML page holding the results table (every value escaped; only http(s) links)."""
+    """A small standalone HTML page holding the results table (a template with autoescaping; only http(s) links)."""
     columns, rows = _table_rows(result)
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "\n".join("<tr>" + "".join(f"<td>{_html_cell(v)}</td>" for v in row) + "</tr>" for row in rows)
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<title>{html.escape(title)}</title>\n"
-        "<style>table{border-collapse:collapse;font-family:sans-serif}"
-        "th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}"
-        "th{background:#f3f3f3}</style>\n</head>\n<body>\n"
-        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
-        f"<p>{len(rows)} row{'s' if len(rows) != 1 else ''}</p>\n</body>\n</html>\n"
-    )
+    cells = [[(display(v), str(v) if isinstance(v, URIRef) and str(v).startswith(("http://", "https://")) else None)
+              for v in row] for row in rows]
+    return _results_template().render(title=title, columns=columns, rows=cells)
 
 
 def results_to_table(result, *, width: int | None = None) -> str:
