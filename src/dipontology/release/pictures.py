@@ -194,6 +194,12 @@ GROUP_NAMES = {"actor": "Who took part", "track": "Tracks", "method": "Methods",
                "initiative": "Related initiatives"}
 
 
+#: the case's links drawn in its network picture, in drawing order: (kind of neighbour, property)
+_CASE_LINKS = (("method", "usesMethod"), ("outcome", "hasOutcomeAttribution"), ("outcome", "hadOutcome"),
+               ("conflict", "addressesConflict"), ("place", "location"), ("theory", "restsOnTheory"),
+               ("challenge", "facedChallenge"))
+
+
 def case_neighbours(ix: Index, case: ox.NamedNode) -> list[tuple[str, ox.NamedNode, str]]:
     """``(group, node, how)`` around a case study, merged per node, sorted by group then label."""
     found: dict[tuple[str, ox.NamedNode], set[str]] = defaultdict(set)
@@ -218,21 +224,13 @@ def case_neighbours(ix: Index, case: ox.NamedNode) -> list[tuple[str, ox.NamedNo
             add("track", tr, years)
     for tr in ix.iris(case, DIPNS + "hasTrack"):
         add("track", tr)
-    for m in ix.iris(case, DIPNS + "usesMethod"):
-        add("method", m)
-    for st in ix.iris(case, DIPNS + "hasOutcomeAttribution"):
-        for o in ix.iris(st, DIPNS + "outcome"):
-            add("outcome", o)
-    for o in ix.iris(case, DIPNS + "hadOutcome"):
-        add("outcome", o)
-    for c in ix.iris(case, DIPNS + "addressesConflict"):
-        add("conflict", c)
-    for p in ix.iris(case, DIPNS + "location"):
-        add("place", p)
-    for t in ix.iris(case, DIPNS + "restsOnTheory"):
-        add("theory", t)
-    for c in ix.iris(case, DIPNS + "facedChallenge"):
-        add("challenge", c)
+    for kind, prop in _CASE_LINKS:
+        if prop == "hasOutcomeAttribution":  # the outcomes of the case's outcome attributions
+            nodes = [o for st in ix.iris(case, DIPNS + prop) for o in ix.iris(st, DIPNS + "outcome")]
+        else:
+            nodes = ix.iris(case, DIPNS + prop)
+        for node in nodes:
+            add(kind, node)
     for prop, word in (("partOf", "part of"), ("followedBy", "followed by"), ("ledTo", "led to"),
                        ("complements", "complements"), ("hasPart", "has part"), ("precededBy", "preceded by")):
         for other in ix.iris(case, DIPNS + prop):
