@@ -187,3 +187,7 @@ def test_a_killed_accept_leaves_the_data_unchanged_or_complete(data, accepted_st
     assert b"Traceback" not in err
     if after == before and sig != signal.SIGKILL:
         assert proc.returncode in (130, -sig, 128 + sig), err
+
+
+# left out of the fast profile (pytest -m "not slow and not server and not browser"): accepts into copies of the data, killed and resumed
+pytestmark = pytest.mark.slow

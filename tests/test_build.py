@@ -666,3 +666,7 @@ def test_release_files_are_checksummed_as_written(tmp_path):
     assert sorted(sums) == sorted(n for n in result.files if n != "SHA256SUMS")
     for name, digest in sums.items():
         assert hashlib.sha256((tmp_path / "dist" / name).read_bytes()).hexdigest() == digest
+
+
+# left out of the fast profile (pytest -m "not slow and not server and not browser"): releases built, a wheel installed in a fresh venv
+pytestmark = pytest.mark.slow

@@ -310,3 +310,7 @@ def test_federated_needs_allow_service(wikidata: Server, capsys: pytest.CaptureF
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "country,label,iso2,qid,item,itemLabel,agrees,service"
     assert out[1].startswith(PLACE + "israel,Israel,IL,Q801," + WD + "Q90000801,Israel,false,")
+
+
+# left out of the fast profile (pytest -m "not slow and not server and not browser"): a real Oxigraph server as a remote endpoint
+pytestmark = pytest.mark.server

@@ -222,3 +222,7 @@ def test_push_inferred_graph(tmp_path: Path) -> None:
         assert main(["query", "--sparql", ask, "--endpoint", srv.query_url, "--inferred", "-q"]) == 2
     finally:
         srv.stop()
+
+
+# left out of the fast profile (pytest -m "not slow and not server and not browser"): a real Oxigraph server
+pytestmark = pytest.mark.server

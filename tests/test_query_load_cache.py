@@ -136,3 +136,7 @@ def test_a_query_over_its_time_limit_is_stopped(tmp_path, cache_dir, capsys) -> 
     # a quick query under the same limit answers
     n, _err = _count(capsys, "--load", str(f), "--timeout", "30")
     assert n == 3000
+
+
+# left out of the fast profile (pytest -m "not slow and not server and not browser"): stores built from files on disk
+pytestmark = pytest.mark.slow

@@ -315,3 +315,7 @@ def test_file_and_remote_contexts_and_entities_in_one_run(listener, secrets, tmp
     assert {k for k, v in codes.items() if v == 2} == {"xxe-file.rdf", "xxe-remote.rdf", "context-file.jsonld",
                                                        "context-remote.jsonld", "context-import.jsonld"}, codes
     assert listener.quiet_for(), listener.connections
+
+
+# left out of the fast profile (pytest -m "not slow and not server and not browser"): every command in subprocesses against a local listener
+pytestmark = pytest.mark.slow

@@ -331,3 +331,7 @@ def test_port_in_use_is_an_input_error():
     with pytest.raises(InputError) as exc:
         ReleaseServer(dist, "127.0.0.1", port, quiet=True)
     assert "cannot listen on 127.0.0.1" in str(exc.value) and "--port" in str(exc.value)
+
+
+# left out of the fast profile (pytest -m "not slow and not server and not browser"): a real release server
+pytestmark = pytest.mark.server

@@ -213,3 +213,7 @@ def test_a_client_that_stops_sending_gets_408_and_frees_its_thread():
         t0 = time.monotonic()
         answer = raw(port, SPARQL_POST + b"Content-Length: 100\r\n\r\nASK {", timeout=10, close_write=False)
         assert status_of(answer) == 408 and time.monotonic() - t0 < 5, answer[:300]
+
+
+# left out of the fast profile (pytest -m "not slow and not server and not browser"): a real release server under load
+pytestmark = pytest.mark.server

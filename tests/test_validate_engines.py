@@ -140,3 +140,7 @@ def test_contribution_closure_gives_the_whole_graph_findings(generated, tmp_path
 
     assert shacl(alone) == shacl(together)
     assert shacl(together)
+
+
+# left out of the fast profile (pytest -m "not slow and not server and not browser"): both engines on the shipped data, every fixture and a 10k graph
+pytestmark = pytest.mark.slow

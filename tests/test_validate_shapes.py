@@ -222,3 +222,7 @@ def test_datatypes_follow_shacl(tmp_path, engine):
         flag = [f for f in report.findings if f.value and f.value.startswith('"none"')]
         assert flag and all(f.line == 4 for f in flag)
         assert not any(f.rule == "contrib:ill-typed-literal" and f.value.startswith('"3"') for f in report.findings)
+
+
+# left out of the fast profile (pytest -m "not slow and not server and not browser"): users' shapes on both engines and a local listener
+pytestmark = pytest.mark.slow
