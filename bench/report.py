@@ -59,17 +59,30 @@ def render(records: dict) -> str:
     out = [BEGIN, "",
            f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory']} memory, {m['platform']}; Python {m['python']}, "
            f"rdflib {m['rdflib']}, pySHACL {m['pyshacl']}, pyoxigraph {m['pyoxigraph']}. "
-           "The 2 cores were shared between benchmark runs (and, at first, test runs), so absolute times are noisy (see Noise below).",
-           ""]
+           "Each size below was measured by one invocation of `bench/run.py` (its time and the machine's load "
+           "average are given with it).", ""]
     for size in sizes:
         g = lambda st: by.get((size, st))  # noqa: E731
         at = max((r.get("at", "") for r in runs if r["size"] == size), default="")
-        out += [f"### {size:,} generated triples (plus the ontology), measured {at}", "",
+        inv = next((i for i in records.get("invocations", []) if i["size"] == size), None)
+        out += [f"### {size:,} generated triples (plus the ontology), measured {at}", ""]
+        if inv:
+            out += [f"One invocation, `python {inv['command']}`: {inv['started']} to {inv.get('finished', '?')} "
+                    f"({_s(inv.get('wall_seconds'))} s for every stage, ours and baselines), load average "
+                    f"{' / '.join(map(str, inv['load_before']))} before and "
+                    f"{' / '.join(map(str, inv.get('load_after', [])))} after (1 / 5 / 15 minutes).", ""]
+        out += [
+
                 "| stage | ours | baseline | baseline / ours | peak memory ours / baseline |",
                 "|---|---|---|---|---|"]
         out.append(f"| load, cold (parse into the store cache) | {_t(g('load_ours_cold'))} | rdflib parse "
                    f"{_t(g('load_rdflib'))} | {_ratio(g('load_rdflib'), g('load_ours_cold'))} | "
                    f"{_mem(g('load_ours_cold'))} / {_mem(g('load_rdflib'))} |")
+        lc, lp = g("load_ours_cold"), g("load_pyoxigraph")
+        if lc and lp and "median" in lc and "median" in lp and lp["median"]:
+            out.append(f"| load, cold, against pyoxigraph's in-memory bulk load (target: at most 1.5x) | {_t(lc)} | "
+                       f"pyoxigraph bulk load {_t(lp)} | ours / pyoxigraph = {lc['median'] / lp['median']:.2f}x | "
+                       f"{_mem(lc)} / {_mem(lp)} |")
         out.append(f"| load, warm (open the cached store) | {_t(g('load_ours_warm'))} | pyoxigraph bulk load "
                    f"{_t(g('load_pyoxigraph'))} | {_ratio(g('load_pyoxigraph'), g('load_ours_warm'))} | "
                    f"{_mem(g('load_ours_warm'))} / {_mem(g('load_pyoxigraph'))} |")
@@ -81,6 +94,12 @@ def render(records: dict) -> str:
             and "median" in v else "-"
         out.append(f"| validate a 1,000-triple contribution (published graph loaded) | {_t(c)} | - | {share} | "
                    f"{_mem(c)} |")
+        cl_ = g("contrib_limits")
+        if cl_:
+            what = (f"{cl_['contribution_triples']:,} triples, {cl_['contribution_bytes'] / 1e6:.0f} MB"
+                    if "contribution_triples" in cl_ else "at the limits")
+            out.append(f"| `dipontology validate` a contribution at the limits ({what}) against this graph and the "
+                       f"shipped data, whole command | {_t(cl_)} | - | target < 60 s, < 3 GB | {_mem(cl_)} |")
         eo, er = g("export_ours"), g("export_rdflib")
         out.append(f"| export, all 5 graph formats | {_t(eo)} | rdflib serialize {_t(er)} | {_ratio(er, eo)} | "
                    f"{_mem(eo)} / {_mem(er)} |")
@@ -162,6 +181,11 @@ def render(records: dict) -> str:
                 rmed = f" | {statistics.median(ratios):.0f}x (lower bound where stopped) |" if ratios else " | |"
                 out.append(f"| **median over the library** ({len(overheads)} queries) | | | | "
                            f"{statistics.median(overheads):.2f} |" + (f"{rmed}" if rd_cols else ""))
+                slow = [q["ours"] / q["pyoxigraph"] for q in qo["queries"].values()
+                        if "ours" in q and q.get("pyoxigraph") and q["pyoxigraph"] > 0.005]
+                if slow:
+                    out.append(f"| **queries over 5 ms on plain pyoxigraph** ({len(slow)}): median / worst | | | | "
+                               f"{statistics.median(slow):.2f} / {max(slow):.2f} |" + (" | |" if rd_cols else ""))
             out.append("")
     out += _growth(by, sizes)
     out.append(END)
@@ -176,7 +200,7 @@ def _growth(by: dict, sizes: list[int]) -> list[str]:
     out = ["### Growth: time at 1,000,000 / time at 100,000 (10x the data; linear is 10, the target is <= 12)", "",
            "| measured | 100k | 1M | ratio |", "|---|---|---|---|"]
     for st in ("load_ours_cold", "load_ours_warm", "load_pyoxigraph", "validate_ours", "contrib_ours",
-               "export_ours", "infer_ours", "check_ours", "build_ours"):
+               "contrib_limits", "export_ours", "infer_ours", "check_ours", "reason_ours", "build_ours"):
         x, y = a(st), b(st)
         if x and y and "median" in x and "median" in y and x["median"] and "note" not in y:
             out.append(f"| {st.replace('_', ' ')} | {_s(x['median'])} s | {_s(y['median'])} s | "
@@ -200,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     for f in args.results:
         rec = json.loads(f.read_text())
         records["machine"] = rec["machine"]
+        got = {i["size"] for i in rec.get("invocations", [])}
+        records["invocations"] = [i for i in records.get("invocations", []) if i["size"] not in got] + \
+            rec.get("invocations", [])
         seen = {(r["size"], r["stage"]) for r in rec["runs"]}
         records["runs"] = [r for r in records["runs"] if (r["size"], r["stage"]) not in seen] + rec["runs"]
     text = render(records)

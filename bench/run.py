@@ -33,6 +33,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -155,12 +156,18 @@ def m_validate_ours(path: Path, runs: int) -> dict:
 
 
 def _published_dir(path: Path) -> Path:
-    """A data folder holding only ``path`` (a link), for dipontology.validate's data_dir."""
+    """A data folder holding only ``path`` (a hard link, or a copy across file systems: a data folder may not hold
+    symbolic links), for dipontology.validate's data_dir."""
     d = BENCH_DIR / f"published-{path.stem}"
     d.mkdir(parents=True, exist_ok=True)
     link = d / "data.ttl"
+    if link.is_symlink():
+        link.unlink()
     if not link.exists():
-        link.symlink_to(path.resolve())
+        try:
+            os.link(path, link)
+        except OSError:
+            shutil.copyfile(path, link)
     return d
 
 
@@ -248,6 +255,72 @@ def m_contrib_ours(path: Path, runs: int) -> dict:
 
     go()  # warm: shapes compiled, ontology graph built
     return {"seconds": _median_times(go, runs), "findings": found[-1], "contribution_triples": 1000}
+
+
+#: the contribution "at the limits" (issue #16): as many triples as the issue's 37 MB case, well inside the
+#: loader's documented limits (DIPONTOLOGY_MAX_TRIPLES, DIPONTOLOGY_MAX_BYTES)
+LIMITS_TRIPLES = int(os.environ.get("DIPONTOLOGY_BENCH_CONTRIB_TRIPLES", "1200000"))
+
+
+def _big_contribution(triples: int = LIMITS_TRIPLES) -> Path:
+    """A contribution of ``triples`` triples that brings everything it needs: its own sources, places, conflicts,
+    actors, initiatives, activities, outcomes and their statements (the generator's records, renamed so that none
+    is a published record), written as compact Turtle (subjects grouped) as a researcher's tool would write it."""
+    import pyoxigraph as ox
+
+    sys.path.insert(0, str(HERE))
+    from generate import PREFIXES, generate
+
+    out = BENCH_DIR / "contrib-limits"
+    q = out / f"contribution-{triples}.ttl"
+    if q.exists():
+        return q
+    p = generate(triples, out, violation_rate=0.0, seed=11)
+    text = p.read_text(encoding="utf-8")
+    for slug in ("src-", "place-", "conflict-", "actor-", "initiative-", "fact-"):
+        text = text.replace(f":{slug}", f":contributed-{slug}")
+    prefixes = dict(re.findall(r"@prefix (\w*): <([^>]+)>", PREFIXES))
+    triples_ = [t.triple for t in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)]
+    tmp = q.with_suffix(".tmp")
+    tmp.write_bytes(ox.serialize(triples_, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+    os.replace(tmp, q)
+    p.unlink()
+    return q
+
+
+def m_contrib_limits(path: Path, runs: int) -> dict:
+    """``dipontology validate CONTRIBUTION --data-dir DIR`` as a command, the whole call (parse of the published
+    graph and of the contribution, every check, the shapes): a contribution at the limits (LIMITS_TRIPLES triples)
+    against the published graph of this size (the generated graph beside the shipped records and cases). Peak
+    memory is the command's."""
+    from dipontology import resources
+
+    contribution = _big_contribution()
+    d = BENCH_DIR / f"published-with-shipped-{path.stem}"
+    if not d.exists():
+        tmp = d.with_name(d.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(resources.data_dir(), tmp)
+        try:
+            os.link(path, tmp / "cases" / "generated.ttl")
+        except OSError:
+            shutil.copyfile(path, tmp / "cases" / "generated.ttl")
+        os.replace(tmp, d)
+    cmd = [str(Path(sys.executable).with_name("dipontology")), "validate", str(contribution), "--data-dir", str(d),
+           "--fail-on", "none", "--format", "json"]
+    out = {}
+
+    def go():
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode not in (0, 1):
+            raise RuntimeError((proc.stderr or proc.stdout).strip()[-400:])
+        out["findings"] = proc.stdout.count('"level"')
+
+    secs = _median_times(go, runs)
+    published = sum(1 for _ in open(path, encoding="utf-8")) - 1
+    return {"seconds": secs, "contribution_triples": LIMITS_TRIPLES, "contribution_bytes": contribution.stat().st_size,
+            "findings": out.get("findings"), "published_files": sum(1 for _ in d.rglob("*.ttl")),
+            "published_lines": published}
 
 
 def _named_queries():
@@ -656,7 +729,7 @@ def machine() -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--measure", nargs=3, metavar=("NAME", "FILE", "RUNS"), help=argparse.SUPPRESS)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--stages", nargs="+", default=list(MEASURES))
     ap.add_argument("--box", type=float, default=600.0, help="time box of one baseline measurement, seconds")
@@ -678,6 +751,11 @@ def main(argv: list[str] | None = None) -> int:
         if not path.exists():
             print(f"missing {path}: run bench/generate.py --triples {size}", file=sys.stderr)
             return 2
+        # one invocation per size: when it ran, how loaded the machine was before and after, which stages
+        invocation = {"size": size, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                      "load_before": [round(x, 2) for x in os.getloadavg()], "stages": list(args.stages),
+                      "runs": args.runs, "box": args.box, "command": " ".join(["bench/run.py", *(argv or sys.argv[1:])])}
+        t_size = time.perf_counter()
         for stage in args.stages:
             print(f"{size} {stage} ...", file=sys.stderr, flush=True)
             r = measure(stage, path, args.runs, args.box)
@@ -691,6 +769,14 @@ def main(argv: list[str] | None = None) -> int:
             os.replace(tmp, args.results)
             print(f"  {r.get('median', r.get('note', r.get('error')))} s, {r.get('rss_mb')} MB", file=sys.stderr,
                   flush=True)
+        invocation.update(finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                          load_after=[round(x, 2) for x in os.getloadavg()],
+                          wall_seconds=round(time.perf_counter() - t_size, 1))
+        records["invocations"] = [x for x in records.get("invocations", []) if x["size"] != size] + [invocation]
+        tmp = args.results.with_suffix(".tmp")
+        tmp.write_text(json.dumps(records, indent=1, default=str))
+        os.replace(tmp, args.results)
+        print(f"{size}: every stage in {invocation['wall_seconds']:.0f} s", file=sys.stderr, flush=True)
     return 0
 
 
