@@ -32,12 +32,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from . import resources
 from .errors import InputError
 from .namespaces import bind_all
+from .terms import copy_closure, to_oxigraph, to_rdflib  # the term toolkit; re-exported here
 
 __all__ = [
     "published_files", "published_triples", "inferred_triples", "published_store", "published_graph",
@@ -173,63 +174,3 @@ def triples_graph(triples: Iterable[ox.Triple]) -> Graph:
 def published_graph(*, inferred: bool = False, files: Sequence[Path] | None = None) -> Graph:
     """The published graph (or its OWL RL closure) as a new rdflib ``Graph`` with the project prefixes bound."""
     return triples_graph(inferred_triples(files) if inferred else published_triples(files))
-
-
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None):
-    """Convert a pyoxigraph term to the equal rdflib term (lexical forms kept exactly; ``xsd:string`` -> plain).
-
-    >>> to_rdflib(ox.Literal("1926", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))
-    rdflib.term.Literal('1926', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#gYear'))
-    >>> to_rdflib(ox.Literal("Oslo", language="en"))
-    rdflib.term.Literal('Oslo', lang='en')
-    """
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language, normalize=False)
-        dt = term.datatype.value
-        if dt == _XSD_STRING:
-            return Literal(term.value, normalize=False)
-        return Literal(term.value, datatype=URIRef(dt), normalize=False)
-    raise TypeError(f"unsupported RDF term (RDF-star triple terms are not used here): {term!r}")
-
-
-def to_oxigraph(term):
-    """Convert an rdflib term to the equal pyoxigraph term.
-
-    >>> to_oxigraph(Literal("Oslo", lang="en"))
-    <Literal value=Oslo language=en>
-    """
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is None or str(term.datatype) == _XSD_STRING:
-            return ox.Literal(str(term))
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    raise TypeError(f"unsupported RDF term: {term!r}")
-
-
-def copy_closure(src: Graph, node, dst: Graph) -> None:
-    """Copy into ``dst`` the triples of ``src`` about ``node`` and, recursively, about the blank nodes they lead
-    to (the concise description of a shape, path or record)."""
-    stack, seen = [node], set()
-    while stack:
-        n = stack.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        for t in src.triples((n, None, None)):
-            dst.add(t)
-            if isinstance(t[2], BNode):
-                stack.append(t[2])
