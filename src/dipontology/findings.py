@@ -41,7 +41,8 @@ from .namespaces import DIPSH, PREFIXES, bind_all
 
 __all__ = [
     "Finding", "Report", "ValidationReport", "CheckReport", "FORMATS", "VALIDATION_LEVELS", "CHECK_LEVELS",
-    "REPORT_SCHEMA", "CHECK_JSON_VERSION", "rank", "render", "visible", "curie",
+    "REPORT_SCHEMA", "CHECK_JSON_VERSION", "rank", "render", "visible", "curie", "short", "n3", "focus_text",
+    "parse_level", "is_control", "BIDI", "ZERO_WIDTH", "findings_graph", "RENDERERS",
 ]
 
 #: validation levels, most severe first (SHACL's severities)
@@ -198,6 +199,65 @@ def curie(iri: str | None) -> str:
             prefix = next(p for p, ns in PREFIXES.items() if ns == best)
             return f"{prefix}:{local}"
     return f"<{iri}>"
+
+
+_NS = sorted(((iri, prefix) for prefix, iri in PREFIXES.items()), key=lambda x: -len(x[0]))
+
+
+def short(term) -> str:
+    """An rdflib term as a validation finding names it: a compact IRI with the project's prefixes (``case:oslo``),
+    else ``<iri>``; a blank node as ``_:id``.
+
+    >>> short(URIRef("https://w3id.org/dipontology/id/case/oslo")), short(URIRef("http://e.org/x"))
+    ('case:oslo', '<http://e.org/x>')
+    """
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return "_:" + str(term)
+    text = str(term)
+    for iri, prefix in _NS:
+        if text.startswith(iri):
+            local = text[len(iri):]
+            if re.fullmatch(r"[A-Za-z0-9_][\w.\-]*", local or "x") and not local.endswith("."):
+                return f"{prefix}:{local}"
+    return f"<{text}>" if isinstance(term, URIRef) else text
+
+
+def n3(term) -> str:
+    """A value as a validation finding shows it: a literal in Turtle notation (``"1993"^^xsd:gYear``), else
+    :func:`short`.
+
+    >>> n3(Literal("Oslo", lang="en")), n3(Literal("1993", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear")))
+    ('"Oslo"@en', '"1993"^^xsd:gYear')
+    """
+    if isinstance(term, Literal):
+        text = json.dumps(str(term), ensure_ascii=False)
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None:
+            return f"{text}^^{short(term.datatype)}"
+        return text
+    return short(term)
+
+
+def focus_text(g: Graph, node) -> str:
+    """``case:oslo`` for an IRI; for an anonymous node, the record that holds it and the property: ``case:oslo /
+    dip:hasParticipation``."""
+    if not isinstance(node, BNode):
+        return short(node)
+    chain: list[str] = []
+    current, seen = node, set()
+    while isinstance(current, BNode) and current not in seen:
+        seen.add(current)
+        parent = next(iter(g.subject_predicates(current)), None)
+        if parent is None:
+            break
+        chain.append(short(parent[1]))
+        current = parent[0]
+    if isinstance(current, BNode) or not chain:
+        return "[blank node]"
+    return " / ".join([short(current)] + list(reversed(chain)))
 
 
 def _plural(word: str, n: int) -> str:
