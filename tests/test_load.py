@@ -66,16 +66,29 @@ def test_ntriples_and_extension(tmp_path):
 def test_trig_is_a_dataset_with_lines():
     data = f"@prefix case: <{CASE}> .\n@prefix dip: <{DIP}> .\ncase:g {{ case:a dip:p \"x\" .\n case:b dip:p \"y\" }}\n" \
            f"GRAPH case:h {{ case:c dip:p \"z\" }}\n"
-    loaded = load_bytes(data.encode(), name="x.trig")
+    loaded = load_bytes(data.encode(), name="x.trig", named_graphs="keep")
     assert loaded.format == "trig" and isinstance(loaded.graph, Dataset)
     assert len(loaded.triples_graph()) == 3
     assert loaded.line_of(oslo("a")) == 3 and loaded.line_of(oslo("b")) == 4 and loaded.line_of(oslo("c")) == 5
     assert loaded.line_of(oslo("g")) is None  # a graph name is not a subject
 
 
+def test_named_graphs_are_refused_at_the_graph_name_by_default():
+    data = f"@prefix case: <{CASE}> .\n@prefix dip: <{DIP}> .\n{{ case:a dip:p \"x\" }}\n  GRAPH case:h {{ case:c dip:p \"z\" }}\n"
+    with pytest.raises(InputError, match="named graph <https://w3id.org/dipontology/id/case/h>") as e:
+        load_bytes(data.encode(), name="x.trig")
+    assert (e.value.line, e.value.column) == (4, 9)
+    nq = f'<{CASE}a> <{DIP}p> "x" .\n\n<{CASE}a> <{DIP}p> "y" <{CASE}g> .\n'
+    with pytest.raises(InputError, match="named graph") as e:
+        load_bytes(nq.encode(), name="x.nq")
+    assert (e.value.line, e.value.column) == (3, nq.splitlines()[2].index(f"<{CASE}g>") + 1)
+    # a TriG file whose blocks have no name is the default graph: accepted
+    assert len(load_bytes(f"{{ <{CASE}a> <{DIP}p> \"x\" }}".encode(), name="d.trig").triples_graph()) == 1
+
+
 def test_turtle_with_graph_block_is_sniffed_as_trig():
     data = f"<{CASE}g> {{ <{CASE}a> <{DIP}p> \"x\" }}\n"
-    assert load_bytes(data.encode(), name="x.ttl").format == "trig"
+    assert load_bytes(data.encode(), name="x.ttl", named_graphs="keep").format == "trig"
 
 
 def test_jsonld_lines_and_dropped_key_warning():

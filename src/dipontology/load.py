@@ -38,10 +38,12 @@ Parsing is safe by construction:
 from __future__ import annotations
 
 import difflib
+import errno
 import json
 import logging
 import os
 import re
+import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +59,8 @@ from rdflib.term import Node
 from .errors import InputError
 from .namespaces import PREFIXES
 
-__all__ = ["Limits", "Loaded", "load_file", "load_bytes", "FORMATS", "format_for_path"]
+__all__ = ["Limits", "Loaded", "load_file", "load_bytes", "read_file", "trusted_triples", "trusted_graph", "bulk_load",
+           "TRUSTED", "FORMATS", "format_for_path"]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_FIRST = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#first")
@@ -122,19 +125,40 @@ class Limits:
     max_literal_chars: int | None = 100_000
     #: deepest nesting of blank nodes, lists, JSON objects or XML elements
     max_depth: int | None = 256
+    #: longest IRI, in characters
+    max_iri_chars: int | None = 8_192
 
     #: environment variable -> field: how a person changes a limit without code (documented in docs/security.md)
     ENV = {"DIPONTOLOGY_MAX_BYTES": "max_bytes", "DIPONTOLOGY_MAX_TRIPLES": "max_triples",
-           "DIPONTOLOGY_MAX_LITERAL_CHARS": "max_literal_chars", "DIPONTOLOGY_MAX_DEPTH": "max_depth"}
+           "DIPONTOLOGY_MAX_LITERAL_CHARS": "max_literal_chars", "DIPONTOLOGY_MAX_DEPTH": "max_depth",
+           "DIPONTOLOGY_MAX_IRI_CHARS": "max_iri_chars"}
+
+    @classmethod
+    def variable(cls, name: str) -> str:
+        """The environment variable that sets the limit ``name``.
+
+        >>> Limits.variable("max_iri_chars")
+        'DIPONTOLOGY_MAX_IRI_CHARS'
+        """
+        return next(var for var, field_name in cls.ENV.items() if field_name == name)
+
+    @classmethod
+    def raise_fix(cls, name: str, value: int, what: str) -> str:
+        """A fix that says how to stay within the limit ``name`` or how to raise it.
+
+        >>> Limits.raise_fix("max_triples", 10, "split the file")
+        'split the file, or raise the limit: DIPONTOLOGY_MAX_TRIPLES=20 (or none)'
+        """
+        return f"{what}, or raise the limit: {cls.variable(name)}={2 * value} (or none)"
 
     @classmethod
     def from_env(cls, environ: "dict[str, str] | None" = None) -> "Limits":
         """The default limits, each overridden by its environment variable when set (``DIPONTOLOGY_MAX_BYTES``,
-        ``DIPONTOLOGY_MAX_TRIPLES``, ``DIPONTOLOGY_MAX_LITERAL_CHARS``, ``DIPONTOLOGY_MAX_DEPTH``): a positive
-        whole number, or ``none`` to switch that bound off.
+        ``DIPONTOLOGY_MAX_TRIPLES``, ``DIPONTOLOGY_MAX_LITERAL_CHARS``, ``DIPONTOLOGY_MAX_DEPTH``,
+        ``DIPONTOLOGY_MAX_IRI_CHARS``): a positive whole number, or ``none`` to switch that bound off.
 
         >>> Limits.from_env({"DIPONTOLOGY_MAX_TRIPLES": "50", "DIPONTOLOGY_MAX_DEPTH": "none"})
-        Limits(max_bytes=67108864, max_triples=50, max_literal_chars=100000, max_depth=None)
+        Limits(max_bytes=67108864, max_triples=50, max_literal_chars=100000, max_depth=None, max_iri_chars=8192)
         >>> try:
         ...     Limits.from_env({"DIPONTOLOGY_MAX_BYTES": "lots"})
         ... except InputError as e:
@@ -220,32 +244,32 @@ def format_for_path(path: str | os.PathLike[str]) -> str | None:
     return _EXTENSIONS.get(Path(path).suffix.lower())
 
 
-def load_file(path: str | os.PathLike[str], *, format: str | None = None, limits: Limits | None = None,
-              lines: bool = True, allow_empty: bool = False) -> Loaded:
-    """Parse one RDF file safely.
+def read_file(path: str | os.PathLike[str], *, limits: Limits | None = None) -> bytes:
+    """The bytes of one input file: the only place the package opens an RDF file to read it.
 
-    :param path: the file; its extension picks the format (``.ttl .nt .nq .trig .jsonld .json .rdf .xml``),
-        otherwise the format is sniffed from the content.
-    :param format: force a format (a key of :data:`FORMATS`).
-    :param limits: size and depth bounds (default: :meth:`Limits.from_env`).
-    :param lines: build the subject-to-line map (switch off to save time on very large trusted files).
-    :param allow_empty: accept a file without statements (an empty graph) instead of raising.
-    :return: the parsed :class:`Loaded` file.
-    :raises InputError: if the file is missing, too large, not UTF-8 text, empty, ill-formed, or asks for
-        something the loader never does (remote context, external entity).
+    A symbolic link is refused without being followed or read (``O_NOFOLLOW``), as is anything that is not a
+    regular file; a file larger than ``limits.max_bytes`` is refused before it is read.
+
+    :raises InputError: naming the file and the fix.
     """
     name = str(path)
     p = Path(path)
     limits = Limits.from_env() if limits is None else limits
     try:
-        size = p.stat().st_size
-        if not p.is_file():
+        st = os.lstat(p)
+        if stat.S_ISLNK(st.st_mode):
+            raise InputError("the file is a symbolic link; links are never followed, so it was not read", file=name,
+                             fix="give the file itself (copy it into place instead of linking to it)")
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError("this is a folder, not a file", file=name, fix="give the path of an RDF file")
+        if not stat.S_ISREG(st.st_mode):
             raise InputError("not a file", file=name, fix="give the path of an RDF file")
-        if limits.max_bytes is not None and size > limits.max_bytes:
-            raise InputError(f"the file is {size:,} bytes, more than the limit of {limits.max_bytes:,} bytes",
-                             file=name, fix="split the contribution into several smaller files")
-        with open(p, "rb") as fh:
-            data = fh.read(limits.max_bytes + 1 if limits.max_bytes is not None else -1)
+        if limits.max_bytes is not None and st.st_size > limits.max_bytes:
+            raise InputError(f"the file is {st.st_size:,} bytes, more than the limit of {limits.max_bytes:,} bytes",
+                             file=name, fix=Limits.raise_fix("max_bytes", limits.max_bytes,
+                                                             "split the contribution into several smaller files"))
+        with _open_nofollow(p) as fh:
+            return fh.read(limits.max_bytes + 1 if limits.max_bytes is not None else -1)
     except FileNotFoundError:
         raise InputError("no such file", file=name, fix="check the path") from None
     except IsADirectoryError:
@@ -254,13 +278,47 @@ def load_file(path: str | os.PathLike[str], *, format: str | None = None, limits
         raise InputError("cannot read the file: permission denied", file=name,
                          fix="check the file's permissions") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # replaced by a link between the check and the open
+            raise InputError("the file is a symbolic link; links are never followed, so it was not read",
+                             file=name, fix="give the file itself (copy it into place instead of linking to it)"
+                             ) from None
         raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
-    return load_bytes(data, name=name, format=format or format_for_path(p), limits=limits, lines=lines,
-                      allow_empty=allow_empty)
+
+
+def _open_nofollow(path: Path):
+    """Open ``path`` for reading as binary without following a symbolic link in its last component."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    return os.fdopen(fd, "rb")
+
+
+def load_file(path: str | os.PathLike[str], *, format: str | None = None, limits: Limits | None = None,
+              lines: bool = True, allow_empty: bool = False, named_graphs: str = "refuse",
+              base_iri: str | None = None) -> Loaded:
+    """Parse one RDF file safely.
+
+    :param path: the file; its extension picks the format (``.ttl .nt .nq .trig .jsonld .json .rdf .xml``),
+        otherwise the format is sniffed from the content. A symbolic link is refused without being read.
+    :param format: force a format (a key of :data:`FORMATS`).
+    :param limits: size, length and depth bounds (default: :meth:`Limits.from_env`), enforced while parsing.
+    :param lines: build the subject-to-line map (switch off to save time on very large trusted files).
+    :param allow_empty: accept a file without statements (an empty graph) instead of raising.
+    :param named_graphs: ``"refuse"`` (the default: a TriG or N-Quads statement in a named graph is an error at
+        the graph name, since the project keeps every statement in one default graph and a name would be lost) or
+        ``"keep"`` (return an rdflib ``Dataset`` with the graphs).
+    :param base_iri: resolve relative IRIs against this (default: none, so a relative IRI is an error).
+    :return: the parsed :class:`Loaded` file.
+    :raises InputError: if the file is missing, a link, too large, not UTF-8 text, empty, ill-formed, beyond a
+        limit, or asks for something the loader never does (remote context, external entity).
+    """
+    limits = Limits.from_env() if limits is None else limits
+    data = read_file(path, limits=limits)
+    return load_bytes(data, name=str(path), format=format or format_for_path(path), limits=limits, lines=lines,
+                      allow_empty=allow_empty, named_graphs=named_graphs, base_iri=base_iri)
 
 
 def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None, limits: Limits | None = None,
-               lines: bool = True, allow_empty: bool = False) -> Loaded:
+               lines: bool = True, allow_empty: bool = False, named_graphs: str = "refuse",
+               base_iri: str | None = None) -> Loaded:
     """Parse RDF given as bytes; see :func:`load_file`.
 
     >>> load_bytes(b'<https://example.org/a> <https://example.org/p> "x" .', format="ntriples").format
@@ -272,12 +330,15 @@ def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None,
     the file is empty
     """
     limits = Limits.from_env() if limits is None else limits
+    if named_graphs not in ("refuse", "keep"):
+        raise ValueError(f"named_graphs must be 'refuse' or 'keep', not {named_graphs!r}")
     if format is not None and format not in FORMATS:
         raise InputError(f"unknown RDF format {format!r}", file=name,
                          fix="use one of: " + ", ".join(sorted(FORMATS)))
     if limits.max_bytes is not None and len(data) > limits.max_bytes:
         raise InputError(f"the input is more than the limit of {limits.max_bytes:,} bytes", file=name,
-                         fix="split the contribution into several smaller files")
+                         fix=Limits.raise_fix("max_bytes", limits.max_bytes,
+                                              "split the contribution into several smaller files"))
     if allow_empty and not data.strip():
         return Loaded(graph=Graph(), format=format or format_for_path(name) or "turtle", lines={}, file=name)
     text = _decode(data, name)
@@ -300,7 +361,7 @@ def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None,
     elif fmt in ("turtle", "trig") and limits.max_depth is not None:
         _check_turtle_depth(text, name, limits.max_depth)
 
-    graph, bnodes = _parse(body, fmt, name, text, limits, allow_empty)
+    graph, bnodes = _parse(body, fmt, name, text, limits, allow_empty, named_graphs, base_iri)
 
     line_map: dict[Node, int] = {}
     if lines:
@@ -327,6 +388,107 @@ def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None,
     if limits.max_depth is not None:
         _check_graph_depth(graph, name, limits.max_depth, line_map)
     return Loaded(graph=graph, format=fmt, lines=line_map, file=name, prefixes=prefixes, warnings=warnings)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# trusted files: the project's own ontology, shapes and data, and files a user loads into a store
+
+
+def trusted_triples(path: str | os.PathLike[str], *, format: str | None = None, base_iri: str | None = None
+                    ) -> list[ox.Triple]:
+    """The triples of a trusted file (the shipped ontology, shapes and data) as pyoxigraph triples: parsed by
+    pyoxigraph straight from the file, without the line map, the rdflib copy or the size limits, but read through
+    :func:`read_file`'s rules (no symbolic link) and with the same error reporting as :func:`load_file`.
+
+    :param format: a key of :data:`FORMATS` (default: from the extension, else Turtle).
+    :param base_iri: resolve relative IRIs against this (default: none, so a relative IRI is an error).
+    :raises InputError: naming file, line and column if the file cannot be read, is not valid, or puts statements
+        in a named graph.
+
+    >>> from dipontology import resources
+    >>> len(trusted_triples(resources.ontology_file())) > 100
+    True
+    """
+    name = str(path)
+    fmt = format or format_for_path(path) or "turtle"
+    data = read_file(path, limits=TRUSTED)
+    out: list[ox.Triple] = []
+    try:
+        for quad in ox.parse(data, FORMATS[fmt][0], base_iri=base_iri):
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                raise _NamedGraph(quad.graph_name)
+            out.append(quad.triple)
+    except SyntaxError as exc:
+        raise _syntax_error(exc, fmt, name, _text_or_none(data)) from None
+    except _NamedGraph as named:
+        raise _named_graph_error(named.graph, fmt, name, _text_or_none(data)) from None
+    except MemoryError:
+        raise _oversized_token(fmt, name, _text_or_none(data) or "", TRUSTED) from None
+    except (ValueError, OSError) as exc:
+        raise InputError(f"cannot parse the file as {FORMATS[fmt][1]}: {exc}", file=name,
+                         fix=f"check the syntax ({_SYNTAX_URL[fmt]})") from None
+    return out
+
+
+def trusted_graph(path: str | os.PathLike[str], *, format: str | None = None) -> Graph:
+    """A trusted file (see :func:`trusted_triples`) as an rdflib ``Graph``, literals kept as written.
+
+    >>> from dipontology import resources
+    >>> len(trusted_graph(resources.ontology_file())) > 100
+    True
+    """
+    return load_file(path, format=format, limits=TRUSTED, lines=False).graph
+
+
+def bulk_load(store: ox.Store, paths: "list[str | os.PathLike[str]]", *,
+              to_graph: ox.NamedNode | ox.DefaultGraph | None = None) -> ox.Store:
+    """Load trusted files into ``store`` with pyoxigraph's bulk loader (the store cache and the server): each file
+    read through :func:`read_file`'s rules (no symbolic link), its format from its extension (:data:`FORMATS`;
+    ``.owl`` is RDF/XML), everything into ``to_graph`` (default: the default graph).
+
+    :raises InputError: naming file, line and column if a file cannot be read or parsed.
+    """
+    graph = ox.DefaultGraph() if to_graph is None else to_graph
+    for path in paths:
+        name = str(path)
+        fmt = _STORE_FORMATS.get(Path(path).suffix.lower())
+        if fmt is None:
+            raise InputError("a store is loaded from Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML files",
+                             file=name, fix="give the file the extension of its format (.ttl .nt .nq .trig "
+                             ".jsonld .rdf)")
+        try:
+            fh = _open_nofollow(Path(path))
+        except OSError:
+            read_file(path, limits=TRUSTED)  # raises the message every reader gives (missing, link, folder)
+            raise
+        with fh:
+            try:
+                store.bulk_load(fh, FORMATS[fmt][0], to_graph=graph)
+            except SyntaxError as exc:
+                raise _syntax_error(exc, fmt, name, _read_text_or_none(path)) from None
+            except MemoryError:
+                raise _oversized_token(fmt, name, _read_text_or_none(path) or "", TRUSTED) from None
+    return store
+
+
+#: no bound at all: for the project's own files and files a user loads into a store
+TRUSTED = Limits(max_bytes=None, max_triples=None, max_literal_chars=None, max_depth=None, max_iri_chars=None)
+
+_STORE_FORMATS = {**_EXTENSIONS, ".owl": "rdfxml"}
+
+
+def _text_or_none(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _read_text_or_none(path: str | os.PathLike[str]) -> str | None:
+    try:
+        return _text_or_none(read_file(path, limits=TRUSTED))
+    except InputError:
+        return None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -415,8 +577,8 @@ def _quiet_rdflib() -> Iterator[None]:
         logger.disabled = old
 
 
-def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits,
-           allow_empty: bool = False) -> tuple[Graph, dict[str, BNode]]:
+def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits, allow_empty: bool = False,
+           named_graphs: str = "refuse", base_iri: str | None = None) -> tuple[Graph, dict[str, BNode]]:
     oxfmt = FORMATS[fmt][0]
     dataset = fmt in ("trig", "nquads")
     graph: Graph = Dataset() if dataset else Graph()
@@ -424,13 +586,19 @@ def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits,
     iris: dict[str, URIRef] = {}
     count = 0
     max_lit = limits.max_literal_chars
+    max_iri = limits.max_iri_chars
     max_triples = limits.max_triples
+    keep_graphs = named_graphs == "keep"
 
     def term(t):  # pyoxigraph term -> rdflib term
         if isinstance(t, ox.NamedNode):
             v = t.value
             u = iris.get(v)
             if u is None:
+                if max_iri is not None and len(v) > max_iri:
+                    raise _Bad(f"an IRI is {len(v):,} characters long, more than the limit of {max_iri:,}",
+                               "<" + v[:40], Limits.raise_fix("max_iri_chars", max_iri,
+                                                              "shorten the IRI: use a short slug"))
                 u = iris[v] = URIRef(v)
             return u
         if isinstance(t, ox.BlankNode):
@@ -445,7 +613,8 @@ def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits,
                            "remove the NUL character; literals cannot contain it")
             if max_lit is not None and len(value) > max_lit:
                 raise _Bad(f"a literal is {len(value):,} characters long, more than the limit of {max_lit:,}",
-                           value[:40], "shorten the text; put long texts in the source document instead")
+                           value[:40], Limits.raise_fix("max_literal_chars", max_lit,
+                                                        "shorten the text; put long texts in the source document"))
             if t.language:
                 return Literal(value, lang=t.language)
             dt = t.datatype.value
@@ -456,35 +625,46 @@ def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits,
         raise _Bad("RDF 1.2 triple terms (<<( ... )>>) are not supported", str(t)[:60],
                    "write the statement as an ordinary triple, or as a qualified statement node")
 
+    too_many = (f"more than {max_triples:,} statements" if max_triples is not None else "",
+                Limits.raise_fix("max_triples", max_triples or 1, "split the contribution into several smaller files"))
     try:
         with _quiet_rdflib():
-            parser = ox.parse(body, oxfmt, base_iri=None)
+            parser = ox.parse(body, oxfmt, base_iri=base_iri)
+            add = graph.add
             if dataset:
-                add = graph.add
                 for q in parser:
                     count += 1
                     if max_triples is not None and count > max_triples:
-                        raise _Bad(f"more than {max_triples:,} statements", None,
-                                   "split the contribution into several smaller files")
+                        raise _Bad(too_many[0], None, too_many[1])
                     g = term(q.graph_name)
+                    if g is not None and not keep_graphs:
+                        raise _NamedGraph(q.graph_name)
                     add((term(q.subject), term(q.predicate), term(q.object),
                          g if g is not None else DATASET_DEFAULT_GRAPH_ID))
             else:
-                add = graph.add
                 for q in parser:
                     count += 1
                     if max_triples is not None and count > max_triples:
-                        raise _Bad(f"more than {max_triples:,} statements", None,
-                                   "split the contribution into several smaller files")
+                        raise _Bad(too_many[0], None, too_many[1])
                     if not isinstance(q.graph_name, ox.DefaultGraph):
-                        raise _Bad("the file has named graphs", None,
-                                   "use TriG (.trig) or N-Quads (.nq) for named graphs, or drop the graph names")
+                        raise _NamedGraph(q.graph_name)
                     add((term(q.subject), term(q.predicate), term(q.object)))
     except _Bad as bad:
-        line = _find_line(text, bad.snippet) if bad.snippet else None
-        raise InputError(bad.message, file=name, line=line, fix=bad.fix) from None
+        line, column = _find_position(text, bad.snippet) if bad.snippet else (None, None)
+        raise InputError(bad.message, file=name, line=line, column=column, fix=bad.fix) from None
+    except _NamedGraph as named:
+        try:  # a syntax error further on is reported first, as for any other file
+            for _q in parser:
+                pass
+        except SyntaxError as exc:
+            raise _syntax_error(exc, fmt, name, text) from None
+        except (ValueError, MemoryError):
+            pass
+        raise _named_graph_error(named.graph, fmt, name, text) from None
     except SyntaxError as exc:
         raise _syntax_error(exc, fmt, name, text) from None
+    except MemoryError:
+        raise _oversized_token(fmt, name, text, limits) from None
     except RecursionError:
         raise InputError("the input is nested too deeply", file=name,
                          fix="flatten nested blank nodes or lists") from None
@@ -497,6 +677,82 @@ def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits,
     return graph, bnodes
 
 
+class _NamedGraph(Exception):
+    def __init__(self, graph: ox.NamedNode | ox.BlankNode) -> None:
+        super().__init__(str(graph))
+        self.graph = graph
+
+
+def _named_graph_error(graph, fmt: str, name: str, text: str | None) -> InputError:
+    """A statement in a named graph, refused at the graph name's line and column."""
+    line = column = None
+    if text is not None:
+        line, column = _graph_name_position(text, fmt)
+    label = f"<{graph.value}>" if isinstance(graph, ox.NamedNode) else f"_:{graph.value}"
+    return InputError(f"the file puts statements in the named graph {label[:200]}; the project keeps every "
+                      "statement in one default graph, so the graph name would be lost", file=name, line=line,
+                      column=column, fix="write the statements without a graph name (as Turtle, or in TriG inside "
+                      "a plain { ... } block; in N-Quads drop the fourth term)")
+
+
+def _graph_name_position(text: str, fmt: str) -> tuple[int | None, int | None]:
+    """Line and column of the first graph name in TriG (a name before ``{``) or N-Quads (a fourth term)."""
+    if fmt == "nquads":
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            try:
+                quads = list(ox.parse(line.encode("utf-8"), ox.RdfFormat.N_QUADS))
+            except (SyntaxError, ValueError):
+                continue
+            for q in quads:
+                if not isinstance(q.graph_name, ox.DefaultGraph):
+                    g = q.graph_name
+                    written = f"<{g.value}>" if isinstance(g, ox.NamedNode) else f"_:{g.value}"
+                    at = line.rfind(written)
+                    return number, (at + 1 if at >= 0 else None)
+        return None, None
+    previous: re.Match | None = None
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        if kind == "punct" and m.group() == "{":
+            if previous is not None and previous.lastgroup in ("iri", "pname", "bnode"):
+                return _line_col(text, previous.start())
+        previous = m
+    return None, None
+
+
+def _oversized_token(fmt: str, name: str, text: str, limits: Limits) -> InputError:
+    """pyoxigraph's parser stops at a token larger than its 16 MiB buffer (a MemoryError): an over-long literal or
+    IRI, reported at its opening quote or bracket (found by the first long run without quotes or brackets)."""
+    limit = min(x for x in (limits.max_literal_chars, limits.max_iri_chars, _PARSER_BUFFER) if x is not None)
+    line = column = None
+    opening = ""
+    for m in re.finditer(r"[^\"'<>]{%d}" % (limit + 1), text):
+        at = m.start() - 1
+        if at >= 0 and text[at] in "\"'<>":
+            opening = text[at]
+            while at > 0 and opening in "\"'" and text[at - 1] == opening:  # a long string's three quotes
+                at -= 1
+            line, column = _line_col(text, at)
+            break
+    kind, what = ("max_iri_chars", "an IRI") if opening == "<" else ("max_literal_chars", "a literal")
+    if not opening:
+        what = "a literal or IRI"
+    value = getattr(limits, kind)
+    limit_text = (f"more than the limit of {value:,} characters ({Limits.variable(kind)})" if value is not None
+                  else "the most the parser reads in one token")
+    return InputError(f"{what} is longer than {_PARSER_BUFFER:,} bytes, {limit_text}", file=name, line=line,
+                      column=column, fix="shorten it (put long texts in the source document and cite it); no limit "
+                      f"setting lets a parser read one token over {_PARSER_BUFFER // (1024 * 1024)} MiB")
+
+
+#: pyoxigraph's parsers refuse a single token larger than this (a MemoryError)
+_PARSER_BUFFER = 16 * 1024 * 1024
+
+
 class _Bad(Exception):
     def __init__(self, message: str, snippet: str | None, fix: str) -> None:
         super().__init__(message)
@@ -504,10 +760,15 @@ class _Bad(Exception):
 
 
 def _find_line(text: str, snippet: str) -> int | None:
+    return _find_position(text, snippet)[0]
+
+
+def _find_position(text: str, snippet: str) -> tuple[int | None, int | None]:
+    """Line and column of the first place ``snippet`` (as parsed) is written in ``text``."""
     i = text.find(snippet)
     if i < 0:
         i = text.find(snippet.replace("\x00", "\\u0000"))
-    return _line_col(text, i)[0] if i >= 0 else None
+    return _line_col(text, i) if i >= 0 else (None, None)
 
 
 _POS = re.compile(r"^Parser error (?:at line \d+ (?:between columns \d+ and \d+|column \d+)|between line \d+ column "
@@ -515,7 +776,7 @@ _POS = re.compile(r"^Parser error (?:at line \d+ (?:between columns \d+ and \d+|
 _PREFIX_MSG = re.compile(r"The prefix ([^\s:]*): has not been declared")
 
 
-def _syntax_error(exc: SyntaxError, fmt: str, name: str, text: str) -> InputError:
+def _syntax_error(exc: SyntaxError, fmt: str, name: str, text: str | None) -> InputError:
     message = str(exc.msg or exc)
     message = _POS.sub("", message)
     line, column = exc.lineno, exc.offset
@@ -543,7 +804,7 @@ def _syntax_error(exc: SyntaxError, fmt: str, name: str, text: str) -> InputErro
         fix = "end each statement with ' .' (look at the end of the previous statement too)"
     elif "Unexpected end" in message:
         fix = "the file ends in the middle of a statement: close any open string, [ or ( and end with ' .'"
-    if line is None and fmt in ("rdfxml", "jsonld"):
+    if line is None and fmt in ("rdfxml", "jsonld") and text:
         m2 = re.search(r"'([^']+)'", message)
         if m2:
             i = text.find(m2.group(1))
