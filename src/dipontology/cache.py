@@ -3,9 +3,11 @@
 The cache key is the SHA-256 of the files' contents (in order, with their formats) and of the pyoxigraph version,
 so any change to any byte of any file, or a new pyoxigraph, makes a new entry; file names and times do not matter.
 An entry is a pyoxigraph on-disk store (RocksDB) under ``$DIPONTOLOGY_CACHE_DIR`` or ``~/.cache/dipontology``,
-built in a temporary folder and renamed into place when complete, so an interrupted build leaves no entry; hits
-open it read-only, so several processes can share it. Only the project's own files (and files a user names on
-the command line) go in: this is not a parser for untrusted contributions (``load`` is).
+built in a temporary folder and moved into place when complete (:func:`dipontology.atomic.replace_dir`: rename,
+then fsync of the folder), so an interrupted build leaves no entry; hits open it read-only, so several processes
+can share it. Only the project's own files (and files a user names on the command line) go in, read by
+:func:`dipontology.load.bulk_load` (pyoxigraph's bulk loader, symbolic links refused, errors with file, line and
+column): this is not the checked parser for untrusted contributions (:func:`dipontology.load.load_file` is).
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -30,7 +32,9 @@ from typing import Sequence
 
 import pyoxigraph as ox
 
+from .atomic import replace_dir
 from .errors import InputError
+from .load import TRUSTED, bulk_load, read_file
 
 __all__ = ["CachedStore", "cache_dir", "cache_key", "cached_store", "memory_store", "clear", "entries"]
 
@@ -75,15 +79,9 @@ def cache_key(paths: Sequence[str | os.PathLike[str]]) -> str:
     h = hashlib.sha256(f"dipontology-store-cache {LAYOUT} pyoxigraph {ox.__version__}\n".encode())
     for p in paths:
         p = Path(p)
-        fh = hashlib.sha256()
-        try:
-            with open(p, "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    fh.update(block)
-        except OSError as exc:
-            raise InputError(f"cannot read the file: {exc.strerror or exc}", file=str(p),
-                             fix="check the path and its permissions") from None
-        h.update(f"{_format(p).file_extension} {fh.hexdigest()}\n".encode())
+        fmt = _format(p)
+        digest = hashlib.sha256(read_file(p, limits=TRUSTED)).hexdigest()
+        h.update(f"{fmt.file_extension} {digest}\n".encode())
     return h.hexdigest()
 
 
@@ -111,12 +109,9 @@ def cached_store(paths: Sequence[str | os.PathLike[str]], *, cache_dir: str | os
     tmp = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=root / "stores"))
     try:
         store = _load_into(ox.Store(str(tmp)), paths)
-        store.flush()
-        store.optimize()
+        store.flush()   # the bulk loader writes sorted files directly: no compaction (optimize) needed
         del store
-        if final.exists():
-            shutil.rmtree(final, ignore_errors=True)
-        os.replace(tmp, final)
+        replace_dir(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -139,14 +134,11 @@ def memory_store(paths: Sequence[str | os.PathLike[str]]) -> ox.Store:
 
 
 def _load_into(store: ox.Store, paths: Sequence[str | os.PathLike[str]]) -> ox.Store:
-    """Bulk-load every file into the default graph of ``store``; a file that cannot be parsed is an InputError."""
+    """Bulk-load every file into the default graph of ``store`` (:func:`dipontology.load.bulk_load`); a file that
+    cannot be read or parsed is an InputError naming it (and the line and column)."""
     for p in map(Path, paths):
-        try:
-            store.bulk_load(path=str(p), format=_format(p), to_graph=ox.DefaultGraph())
-        except SyntaxError as exc:
-            raise InputError(f"cannot parse the file: {exc}", file=str(p),
-                             fix="fix the syntax error (dipontology validate names file and line)") from None
-    return store
+        _format(p)
+    return bulk_load(store, list(paths))
 
 
 def entries(cache_dir: str | os.PathLike[str] | None = None) -> list[Path]:

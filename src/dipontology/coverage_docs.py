@@ -13,6 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
 from . import resources
+from .load import trusted_graph
 from .namespaces import DIP, ID_BASE, PREFIXES, bind_all
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
@@ -38,7 +39,7 @@ def _load() -> tuple[Graph, dict[str, Graph]]:
     per_file: dict[str, Graph] = {}
     root = resources.data_dir()
     for f in resources.data_files():
-        g = Graph().parse(f, format="turtle")
+        g = trusted_graph(f)
         per_file[f.relative_to(root.parent).as_posix()] = g
         whole += g
     return whole, per_file

@@ -1,8 +1,9 @@
 """The published graph: the shipped ontology and data, parsed once, in the default graph.
 
 The shipped files (``ontology/dipontology.ttl`` and ``data/**/*.ttl``) are trusted Turtle that the project itself
-maintains and validates, so they are parsed with pyoxigraph's fast parser without the safety checks that
-:mod:`dipontology.load` applies to contributions. Everything goes into **one default graph** (no named graphs): the
+maintains and validates, so they are parsed by :func:`dipontology.load.trusted_triples` (pyoxigraph's fast parser,
+the loader's error reporting, without the limits and the line map that :func:`dipontology.load.load_file` applies
+to contributions). Everything goes into **one default graph** (no named graphs): the
 named queries then read the same triples whether they run in-process or on a remote store that the graph was pushed
 to with ``dipontology push`` (which writes the default graph, ``/store?default``).
 
@@ -36,7 +37,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from . import resources
-from .errors import InputError
+from .inference import owl_rl_closure
+from .load import trusted_triples
 from .namespaces import bind_all
 from .terms import copy_closure, to_oxigraph, to_rdflib  # the term toolkit; re-exported here
 
@@ -65,26 +67,15 @@ def _signature(files: Sequence[Path]) -> tuple:
 
 
 def parse_files(files: Iterable[Path]) -> list[ox.Triple]:
-    """Parse trusted Turtle files with pyoxigraph and return their triples (blank nodes kept apart per file).
+    """Parse trusted files (:func:`dipontology.load.trusted_triples`: pyoxigraph's parser, no limits, symbolic links
+    refused) and return their triples, blank nodes kept apart per file; relative IRIs resolve against the file.
 
-    :raises InputError: if a file is not valid Turtle (naming the file and line).
+    :raises InputError: if a file is not valid (naming the file, line and column).
     """
     triples: list[ox.Triple] = []
     for f in files:
         path = Path(f)
-        try:
-            with path.open("rb") as fh:
-                for quad in ox.parse(fh, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
-                    triples.append(quad.triple)
-        except SyntaxError as exc:
-            line = None
-            loc = getattr(exc, "lineno", None)
-            if isinstance(loc, int):
-                line = loc
-            raise InputError(f"invalid Turtle: {exc}", file=str(path), line=line,
-                             fix="correct the syntax (dipontology validate shows the details)") from exc
-        except OSError as exc:
-            raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
+        triples += trusted_triples(path, base_iri=path.resolve().as_uri())
     return triples
 
 
@@ -100,8 +91,6 @@ def _cached(kind: str, files: Sequence[Path]) -> tuple:
     elif kind == "owlrl":
         value = tuple(_owlrl_closure(_cached("asserted", files)))
     else:
-        from .inference import owl_rl_closure
-
         value = tuple(owl_rl_closure(_cached("asserted", files)))
     with _lock:
         # drop stale entries of the same kind (a file changed)
@@ -132,7 +121,7 @@ def inferred_triples(files: Sequence[Path] | None = None, *, engine: str = "nati
 
 
 def _owlrl_closure(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
-    import owlrl
+    import owlrl  # optional dependency: the slow reference engine, imported only when asked for
 
     g = triples_graph(triples)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)

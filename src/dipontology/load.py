@@ -361,7 +361,8 @@ def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None,
     elif fmt in ("turtle", "trig") and limits.max_depth is not None:
         _check_turtle_depth(text, name, limits.max_depth)
 
-    graph, bnodes = _parse(body, fmt, name, text, limits, allow_empty, named_graphs, base_iri)
+    graph, bnodes, declared = _parse(body, fmt, name, text, limits, allow_empty, named_graphs, base_iri)
+    prefixes = prefixes or declared
 
     line_map: dict[Node, int] = {}
     if lines:
@@ -431,13 +432,19 @@ def trusted_triples(path: str | os.PathLike[str], *, format: str | None = None, 
 
 
 def trusted_graph(path: str | os.PathLike[str], *, format: str | None = None) -> Graph:
-    """A trusted file (see :func:`trusted_triples`) as an rdflib ``Graph``, literals kept as written.
+    """A trusted file (see :func:`trusted_triples`) as an rdflib ``Graph``, literals kept as written and the
+    prefixes the file declares bound (as rdflib's own parser binds them).
 
     >>> from dipontology import resources
-    >>> len(trusted_graph(resources.ontology_file())) > 100
-    True
+    >>> g = trusted_graph(resources.ontology_file())
+    >>> len(g) > 100, dict(g.namespaces())["dip"]
+    (True, rdflib.term.URIRef('https://w3id.org/dipontology/ontology#'))
     """
-    return load_file(path, format=format, limits=TRUSTED, lines=False).graph
+    loaded = load_file(path, format=format, limits=TRUSTED, lines=False)
+    graph = loaded.graph
+    for prefix, namespace in loaded.prefixes.items():
+        graph.bind(prefix, namespace)
+    return graph
 
 
 def bulk_load(store: ox.Store, paths: "list[str | os.PathLike[str]]", *,
@@ -578,7 +585,10 @@ def _quiet_rdflib() -> Iterator[None]:
 
 
 def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits, allow_empty: bool = False,
-           named_graphs: str = "refuse", base_iri: str | None = None) -> tuple[Graph, dict[str, BNode]]:
+           named_graphs: str = "refuse", base_iri: str | None = None
+           ) -> tuple[Graph, dict[str, BNode], dict[str, str]]:
+    """Parse with pyoxigraph into an rdflib graph, enforcing the limits on each statement as it arrives; return the
+    graph, the blank nodes by label and the prefixes the parser saw declared."""
     oxfmt = FORMATS[fmt][0]
     dataset = fmt in ("trig", "nquads")
     graph: Graph = Dataset() if dataset else Graph()
@@ -674,7 +684,7 @@ def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits, allow_em
     if count == 0 and not allow_empty:
         raise InputError(f"the file contains no statements (parsed as {FORMATS[fmt][1]})", file=name,
                          fix="add at least one record; a file of only prefixes or comments adds nothing")
-    return graph, bnodes
+    return graph, bnodes, dict(getattr(parser, "prefixes", None) or {})
 
 
 class _NamedGraph(Exception):

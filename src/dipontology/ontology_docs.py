@@ -18,6 +18,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from . import resources
 from .atomic import write_text
+from .load import trusted_graph
 from .namespaces import DIP
 
 INTRO = """# The dipontology ontology: a guide
@@ -116,7 +117,7 @@ def _hierarchy(g: Graph, root: URIRef, depth: int = 0) -> list[str]:
 
 def render(graph: Graph | None = None) -> str:
     """The whole guide as Markdown."""
-    g = graph or Graph().parse(resources.ontology_file(), format="turtle")
+    g = graph or trusted_graph(resources.ontology_file())
     parts = [INTRO, "## Diagram of the core classes", "",
              "Solid arrows are object properties (domain to range); dotted arrows are subclass axioms.", "",
              mermaid(g), ""]

@@ -40,12 +40,16 @@ The same rule is enforced three times, from this one table: by :func:`unbacked_f
 """
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-from .namespaces import DIP, ID_BASE
+from . import resources
+from .errors import InputError
+from .load import load_file
+from .namespaces import DIP, ID_BASE, bind_all
 
 #: the record kinds whose triples are walked, and the class every record of that kind has without a source
 KIND_CLASSES: dict[str, URIRef] = {
@@ -217,16 +221,15 @@ def _same_date_other_precision(graph: Graph, s, p, o) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """List the unbacked facts of the shipped data (or of the Turtle files given), one per line."""
-    import sys
-
-    from . import resources
-    from .namespaces import bind_all
-
     args = sys.argv[1:] if argv is None else argv
     g = bind_all(Graph())
     files = args or [str(f) for f in resources.data_files()]
     for f in files:
-        g.parse(f, format="turtle")
+        try:
+            g += load_file(f).graph
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     n = 0
     for s, p, o in unbacked_facts(g):
         n += 1

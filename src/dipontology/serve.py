@@ -45,6 +45,10 @@ from xml.sax.saxutils import escape as xml_escape
 import pyoxigraph as ox
 
 from .errors import InputError
+from .export import serialize_triples
+from .load import bulk_load
+from .namespaces import PREFIXES
+from .store import check_query
 
 __all__ = ["ReleaseServer", "QueryPool", "negotiate", "RDF_OFFERS", "DEFAULT_TIME_LIMIT", "DEFAULT_ROW_CAP"]
 
@@ -219,8 +223,6 @@ def _execute(store: ox.Store, text: str, kind: str, fmt: str, time_limit: float,
             triples.append(t)
         if time.monotonic() > deadline:
             raise _TimeUp
-        from .export import serialize_triples
-
         return ("ok", CONTENT_TYPES[fmt], serialize_triples(triples, "rdfxml" if fmt == "rdf" else fmt), truncated)
     except _TimeUp:
         return ("error", 408, f"the query ran longer than the time limit of {time_limit:g} s and was stopped")
@@ -232,9 +234,11 @@ def _execute(store: ox.Store, text: str, kind: str, fmt: str, time_limit: float,
 
 def _worker_main(conn, files: list[str], time_limit: float, row_cap: int, prefixes: dict[str, str]) -> None:
     """A query worker process: load the release once, then answer queries sent over ``conn`` until ``None``."""
-    store = ox.Store()
-    for f in files:
-        store.bulk_load(path=f, format=ox.RdfFormat.N_TRIPLES)
+    try:
+        store = bulk_load(ox.Store(), files)
+    except InputError as exc:
+        conn.send(("failed", str(exc)))
+        return
     conn.send(("ready", len(store)))
     while True:
         try:
@@ -262,8 +266,6 @@ class QueryPool:
 
     def __init__(self, files: list[Path], *, workers: int = 2, time_limit: float = DEFAULT_TIME_LIMIT,
                  row_cap: int = DEFAULT_ROW_CAP) -> None:
-        from .namespaces import PREFIXES
-
         self.files = [str(f) for f in files]
         self.time_limit = time_limit
         self.row_cap = row_cap
@@ -287,6 +289,10 @@ class QueryPool:
             proc.kill()
             raise RuntimeError("a SPARQL worker did not start within 120 s")
         msg = parent.recv()
+        if msg[0] == "failed":
+            proc.join(5)
+            raise InputError(f"a SPARQL worker could not load the release: {msg[1]}",
+                             fix="rebuild the release (dipontology build)")
         if msg[0] != "ready":  # pragma: no cover - the worker sends nothing else first
             raise RuntimeError(f"a SPARQL worker failed to start: {msg}")
         with self._lock:
@@ -569,8 +575,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- SPARQL
     def _sparql(self, text: str, params: dict) -> None:
-        from .store import check_query
-
         if not text.strip():
             self._error(400, "empty query: give query=...")
             return
