@@ -1,14 +1,16 @@
-"""The CSV template for case studies: template, convert, and CSV problems reported by row and column."""
+"""The CSV sheets: templates, convert, and CSV problems reported by row and column (exit 2, nothing written)."""
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from dipontology.cli import main
-from dipontology.contrib import COLUMNS, convert_csv, template
+from dipontology.contrib import COLUMNS, SHEETS, convert, convert_csv, template
 from dipontology.errors import InputError
 from dipontology.namespaces import DIP
 
@@ -63,20 +65,22 @@ def test_convert_reports_every_bad_cell_and_writes_nothing(tmp_path, capsys):
     src.write_text(HEADER + "test-bad,Bad (test),x,Workshop,,,TrackFour,fafo,x|Dialog|y,o|Win|w,,,,,,,,,,,,\n",
                    encoding="utf-8")
     out = tmp_path / "bad.ttl"
-    assert main(["convert", str(src), "-o", str(out), "--format", "json"]) == 1
+    assert main(["convert", str(src), "-o", str(out), "--format", "json"]) == 2
     assert not out.exists()
     doc = json.loads(capsys.readouterr().out)
     assert sorted((f["column"], f["value"]) for f in doc["findings"]) == [
-        ("methods", "x|Dialog|y"), ("outcomes", "o|Win|w"), ("participants", "fafo"), ("sources", None),
+        ("methods", "Dialog"), ("outcomes", "Win"), ("participants", "fafo"), ("sources", None),
         ("tracks", "TrackFour"), ("type", "Workshop")]
     assert all(f["line"] == 2 and f["fix"] for f in doc["findings"])
+    header = HEADER.strip().split(",")
+    assert all(f["col"] == header.index(f["column"]) + 1 for f in doc["findings"])
     methods = next(f for f in doc["findings"] if f["column"] == "methods")
     assert methods["fix"] == "did you mean Dialogue?"
 
 
 @pytest.mark.parametrize("text,fragment", [
     ("", "the file is empty"),
-    ("slug,label\nx,y\n", r"lacks the column\(s\) description, sources"),
+    ("slug,label\nx,y\n", r"lacks the column\(s\) description, sources of the case sheet"),
     (HEADER, "no case study rows"),
 ])
 def test_unusable_csv_files(tmp_path, text, fragment):
@@ -86,9 +90,106 @@ def test_unusable_csv_files(tmp_path, text, fragment):
         convert_csv(src)
 
 
-def test_unknown_columns_are_warned_about(tmp_path):
+def test_unknown_columns_are_refused_with_the_known_list(tmp_path):
     src = tmp_path / "extra.csv"
     src.write_text(HEADER.rstrip("\n") + ",notes\n" + "test-extra,Extra (test),x,,,,TrackTwo,,,,,,,,,,,,,,"
                    "malek-chigas-2013,Intro,my notes\n", encoding="utf-8")
-    converted = convert_csv(src)
-    assert [(f.level, f.rule, f.column) for f in converted.findings] == [("Warning", "csv:unknown-column", "notes")]
+    with pytest.raises(InputError) as info:
+        convert_csv(src)
+    err = info.value
+    assert (err.file, err.line, err.column) == (str(src), 1, len(HEADER.rstrip("\n")) + 2)
+    assert "'notes' is not a column of the case sheet" in err.message
+    assert err.fix.endswith(", ".join(c.name for c in COLUMNS))
+
+
+def test_an_unclosed_quote_in_the_last_column_names_its_row(tmp_path, capsys):
+    src = tmp_path / "quote.csv"
+    good = "test-a,A (test),x,,,,TrackTwo,,,,,,,,,,,,,,malek-chigas-2013,Intro,"
+    src.write_text(HEADER + good + "ok\n" + good.replace("test-a", "test-b") + '"never closed\n' + good.replace(
+        "test-a", "test-c") + "lost\n", encoding="utf-8")
+    out = tmp_path / "quote.ttl"
+    assert main(["convert", str(src), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{src}:3: a quoted cell of the row that starts here is never closed" in err
+    assert not out.exists()
+
+
+def test_a_row_with_more_cells_than_columns_is_refused(tmp_path):
+    src = tmp_path / "wide.csv"
+    src.write_text(HEADER + "test-a,A (test),x,,,,TrackTwo,,,,,,,,,,,,,,malek-chigas-2013,Intro,q,extra\n",
+                   encoding="utf-8")
+    with pytest.raises(InputError, match="the row has 24 cells but the header has 23 columns") as info:
+        convert_csv(src)
+    assert info.value.line == 2
+
+
+def test_converting_twice_gives_the_same_statement_iris(tmp_path):
+    src = tmp_path / "twice.csv"
+    src.write_text(HEADER + "test-twice,Twice (test),x,,1992,,TrackTwo@1992,fafo|host|private,,,,oslo,,,,,,,,,"
+                   "malek-chigas-2013,Intro,q\n", encoding="utf-8")
+    first, second = convert_csv(src), convert_csv(src)
+    assert first.turtle == second.turtle
+    assert not any(isinstance(x, BNode) for t in first.graph for x in t)
+    statements = set(first.graph.objects(CASE + "test-twice", DIP.hasParticipation))
+    assert len(statements) == 1 and str(next(iter(statements))).startswith(
+        "https://w3id.org/dipontology/id/statement/test-twice-participation-fafo-")
+
+
+def test_an_unknown_reference_is_an_error_at_its_row_and_column(tmp_path, capsys):
+    src = tmp_path / "ref.csv"
+    src.write_text(HEADER + "test-ref,Ref (test),x,,,,TrackTwo,fafoo|host|private,,,,oslo,,,,,,,,,"
+                   "malek-chigas-2031,Intro,q\n", encoding="utf-8")
+    assert main(["convert", str(src)]) == 2
+    out = capsys.readouterr().out
+    header = HEADER.strip().split(",")
+    assert (f"{src}:2:{header.index('participants') + 1}: column participants: 'fafoo' names no actor of the "
+            "contribution or of the published data (fix: did you mean actor:fafo?)") in out
+    assert f"{src}:2:{header.index('sources') + 1}: column sources: 'malek-chigas-2031' names no source" in out
+    assert "did you mean source:malek-chigas-2013?" in out
+
+
+def test_references_by_label_and_to_records_of_other_sheets(tmp_path):
+    (tmp_path / "actor.csv").write_text(template("actor") + "test-new-actor,New Actor (test),Person,"
+                                        "Someone.,oslo,,,malek-chigas-2013,Intro,q\n", encoding="utf-8")
+    (tmp_path / "case.csv").write_text(HEADER + "test-label-ref,Label ref (test),x,,,,TrackTwo,Fafo institute|host;"
+                                       "New Actor (test)|participant,,,,,,,,,,,,,malek-chigas-2013,Intro,q\n",
+                                       encoding="utf-8")
+    converted = convert([tmp_path])
+    assert converted.findings == []
+    participants = set(converted.graph.objects(None, DIP.participant))
+    assert participants == {URIRef("https://w3id.org/dipontology/id/actor/fafo"),
+                            URIRef("https://w3id.org/dipontology/id/actor/test-new-actor")}
+    assert [kind for _f, kind in converted.sheets] == ["actor", "case"]
+
+
+def test_hidden_characters_in_a_cell_are_refused_at_its_row_and_column(tmp_path, capsys):
+    src = tmp_path / "hidden.csv"
+    src.write_text(HEADER + "test-hidden,Hid\u200bden (test),x,,,,TrackTwo,,,,,,,,,,,,,,malek-chigas-2013,Intro,q\n",
+                   encoding="utf-8")
+    assert main(["convert", str(src)]) == 2
+    assert f"{src}:2:2: the label cell: the text contains invisible zero-width characters" in capsys.readouterr().err
+
+
+def test_every_sheet_has_a_template_and_every_column_is_explained(tmp_path, capsys):
+    assert main(["template", "all", "-o", str(tmp_path / "sheets")]) == 0
+    assert sorted(p.name for p in (tmp_path / "sheets").iterdir()) == sorted(f"{s.kind}.csv" for s in SHEETS)
+    assert main(["template", "--explain"]) == 0
+    explained = capsys.readouterr().out
+    for s in SHEETS:
+        assert f"{s.kind}.csv:" in explained
+        for c in s.columns:
+            assert any(line.startswith(c.name + " ") and c.help in line for line in explained.splitlines())
+
+
+def test_written_files_get_the_umask_permissions(tmp_path):
+    src = tmp_path / "perm.csv"
+    src.write_text(HEADER + "test-perm,Perm (test),x,,,,TrackTwo,,,,,,,,,,,,,,malek-chigas-2013,Intro,q\n",
+                   encoding="utf-8")
+    previous = os.umask(0o022)
+    try:
+        assert main(["convert", str(src), "-o", str(tmp_path / "perm.ttl"), "-q"]) == 0
+        assert main(["template", "case", "-o", str(tmp_path / "t.csv")]) == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "perm.ttl").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "t.csv").stat().st_mode) == 0o644
