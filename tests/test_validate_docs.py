@@ -45,10 +45,11 @@ def test_worked_example(tmp_path, capsys):
     f.write_text(second, encoding="utf-8")
     report = validate([f])
     assert {(x.level, x.rule, x.focus, x.line, x.path) for x in report.findings} == {
-        ("Violation", "dipsh:EndNotBeforeStart", "case:harbour-talks", 8, "dip:endDate"),
-        ("Violation", "dipsh:FactBackedByStatement", "case:harbour-talks", 8, "dip:startDate"),
-        ("Violation", "dipsh:FactBackedByStatement", "case:harbour-talks", 8, "dip:endDate"),
-        ("Violation", "contrib:unknown-term", "case:harbour-talks / dip:hasTrackClassification", 8, "dip:track"),
+        # a value's finding is on the line of the value, a missing statement's on the line of its record
+        ("Violation", "dipsh:EndNotBeforeStart", "case:harbour-talks", 13, "dip:endDate"),
+        ("Violation", "dipsh:FactBackedByStatement", "case:harbour-talks", 12, "dip:startDate"),
+        ("Violation", "dipsh:FactBackedByStatement", "case:harbour-talks", 13, "dip:endDate"),
+        ("Violation", "contrib:unknown-term", "case:harbour-talks / dip:hasTrackClassification", 15, "dip:track"),
         ("Warning", "dipsh:StatementLocator", "case:harbour-talks / dip:hasTrackClassification", 8, "dip:locator")}
     shown = DOC.read_text(encoding="utf-8")
     for x in report.findings:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import builtins
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from typing import Callable, ClassVar, Sequence
@@ -35,9 +34,9 @@ from typing import Callable, ClassVar, Sequence
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from . import __version__
+from . import __version__, terms
 from .errors import InputError
-from .namespaces import DIPSH, PREFIXES, bind_all
+from .namespaces import DIPSH, bind_all
 
 __all__ = [
     "Finding", "Report", "ValidationReport", "CheckReport", "FORMATS", "VALIDATION_LEVELS", "CHECK_LEVELS",
@@ -192,16 +191,7 @@ def curie(iri: str | None) -> str:
         return ""
     if iri.startswith("_:"):
         return "[]"
-    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
-    if best is not None:
-        local = iri[len(best):]
-        if re.fullmatch(r"[A-Za-z0-9_][\w.-]*(?<!\.)|", local):
-            prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-            return f"{prefix}:{local}"
-    return f"<{iri}>"
-
-
-_NS = sorted(((iri, prefix) for prefix, iri in PREFIXES.items()), key=lambda x: -len(x[0]))
+    return terms.curie(iri, brackets=True)
 
 
 def short(term) -> str:
@@ -215,13 +205,10 @@ def short(term) -> str:
         return ""
     if isinstance(term, BNode):
         return "_:" + str(term)
+    if isinstance(term, URIRef):
+        return terms.curie(term, brackets=True)
     text = str(term)
-    for iri, prefix in _NS:
-        if text.startswith(iri):
-            local = text[len(iri):]
-            if re.fullmatch(r"[A-Za-z0-9_][\w.\-]*", local or "x") and not local.endswith("."):
-                return f"{prefix}:{local}"
-    return f"<{text}>" if isinstance(term, URIRef) else text
+    return text if isinstance(term, Literal) else terms.curie(text)
 
 
 def n3(term) -> str:
@@ -276,13 +263,9 @@ def _expand(text: str | None) -> URIRef | None:
     """A compact IRI (``case:oslo``), ``<iri>`` or full IRI as a URIRef; ``None`` when it is none of these."""
     if not text:
         return None
-    if text.startswith("<") and text.endswith(">"):
-        return URIRef(text[1:-1])
-    if re.match(r"[a-z][a-z0-9+.-]*://", text):
-        return URIRef(text)
-    prefix, sep, local = text.partition(":")
-    if sep and prefix in PREFIXES:
-        return URIRef(PREFIXES[prefix] + local)
+    iri = terms.expand(text)
+    if iri != text or "://" in text or text.startswith("urn:"):
+        return URIRef(iri)
     return None
 
 
