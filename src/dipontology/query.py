@@ -66,12 +66,16 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+import pyoxigraph as ox
+
 from . import graph as _graph
 from . import resources
+from .atomic import write_text
 from .errors import InputError
-from .export import display
 from .namespaces import DIP, PREFIXES
-from .store import Backend, QueryInfo, QueryResult, _where_brace, check_query, open_store, serialize_term
+from .store import (DEFAULT_TIMEOUT, Backend, Embedded, QueryInfo, QueryResult, _where_brace, check_query, open_store,
+                    serialize_term, time_limited)
+from .terms import display
 
 __all__ = [
     "PARAM_TYPES", "Parameter", "SourceChoice", "SourceIndex", "SOURCE_KINDS", "source_condition",
@@ -222,8 +226,6 @@ def _expand_iri(name: str, value: str) -> str:
         raise InputError(f"parameter {name}: {value!r} is not an IRI",
                          fix="give a prefixed name such as case:oslo-back-channel or an http(s) IRI")
     try:
-        import pyoxigraph as ox
-
         ox.NamedNode(text)
     except ValueError as exc:
         raise InputError(f"parameter {name}: {value!r} is not a valid IRI: {exc}", fix="correct the IRI") from None
@@ -510,11 +512,22 @@ class NamedQuery:
         return restrict_sources(self.text, {k: c.resolve(index) for k, c in choices.items()}), terms
 
     def run(self, store: Backend | None = None, params: Mapping[str, Any] | None = None, *,
-            allow_service: bool = False) -> QueryResult:
-        """Run on ``store`` (default: the shared embedded store) with typed ``params``."""
+            allow_service: bool = False, timeout: float | None = None) -> QueryResult:
+        """Run on ``store`` (default: the shared embedded store) with typed ``params``.
+
+        :param timeout: stop waiting after this many seconds (see :meth:`dipontology.store.Backend.query`); it
+            bounds the lookup of a ``source`` parameter and the query together.
+        """
         store = store or open_store()
+
+        def go() -> QueryResult:
+            text, bindings = self.prepare(store, params)
+            return store.query(text, bindings=bindings, allow_service=allow_service, source=self.source)
+
+        if isinstance(store, Embedded):
+            return time_limited(go, timeout)
         text, bindings = self.prepare(store, params)
-        return store.query(text, bindings=bindings, allow_service=allow_service, source=self.source)
+        return store.query(text, bindings=bindings, allow_service=allow_service, source=self.source, timeout=timeout)
 
 
 def parse_header(text: str, *, source: str = "<query>") -> dict[str, Any]:
@@ -673,27 +686,39 @@ def get(name: str, directory: str | Path | None = None) -> NamedQuery:
 
 
 def run(name: str, params: Mapping[str, Any] | None = None, *, store: Backend | None = None,
-        endpoint: str | None = None, inferred: bool = False, allow_service: bool = False) -> QueryResult:
+        endpoint: str | None = None, inferred: bool = False, allow_service: bool = False,
+        timeout: float | None = None) -> QueryResult:
     """Run the named query ``name`` with ``params`` on ``store`` (or ``endpoint``, or the embedded store)."""
     nq = get(name)
-    backend = store or open_store(endpoint, inferred=inferred)
-    return nq.run(backend, params, allow_service=allow_service)
+    if store is None:
+        store = open_store(endpoint, inferred=inferred,
+                           timeout=timeout if timeout is not None and timeout > 0 else DEFAULT_TIMEOUT)
+    return nq.run(store, params, allow_service=allow_service, timeout=timeout)
 
 
 def query(name: str, *, store: Backend | None = None, endpoint: str | None = None, inferred: bool = False,
-          **params: Any) -> QueryResult:
+          timeout: float | None = None, **params: Any) -> QueryResult:
     """Run a named query from the library: ``dipontology.query("cases-by-track", track="CitizenDiplomacy")``.
 
     :param name: the query's name (see ``dipontology query --list``).
     :param store: a :class:`~dipontology.store.Backend` to run on (default: the embedded store).
     :param endpoint: a SPARQL endpoint URL to run on instead.
     :param inferred: use the embedded store with the OWL 2 RL closure.
+    :param timeout: stop waiting after this many seconds, as ``dipontology query --timeout`` does: on the embedded
+        store the query runs in a worker thread that is left behind when the time is up (pyoxigraph cannot be
+        interrupted); on an endpoint it is the HTTP timeout. ``None`` (the default) or 0: no limit on the embedded
+        store, the store's own timeout on an endpoint.
     :param params: the query's parameters, as strings or Python values; checked against their types.
     :return: a :class:`~dipontology.store.QueryResult` with ``.rows``, ``.columns``, ``.to_csv()``,
         ``.to_json()``, ``.to_dataframe()``.
-    :raises InputError: unknown query or parameter, or a value that does not fit its type.
+    :raises InputError: unknown query or parameter, a value that does not fit its type, or the time is up.
+
+    >>> import dipontology
+    >>> r = dipontology.query("cases-by-track", track="CitizenDiplomacy", timeout=30)
+    >>> r.columns[:3]
+    ['track', 'case', 'label']
     """
-    return run(name, params, store=store, endpoint=endpoint, inferred=inferred)
+    return run(name, params, store=store, endpoint=endpoint, inferred=inferred, timeout=timeout)
 
 
 # ------------------------------------------------------------------------------------------------------ docs
@@ -712,8 +737,6 @@ WORKED_EXAMPLE = ("dipontology query facts-by-source --param source=source:malek
 def docs_markdown(directory: str | Path | None = None, store: Backend | None = None) -> str:
     """The query cookbook: every named query with its description, parameters, example, text and a sample of its
     output on the shipped data (default parameters)."""
-    from .export import results_to_markdown
-
     lib = library(directory)
     store = store or open_store()
     out = [
@@ -809,7 +832,7 @@ def docs_markdown(directory: str | Path | None = None, store: Backend | None = N
             sample = QueryResult("select", result.columns, result.rows[:SAMPLE_ROWS])
             out += [f"Output on the shipped data ({n} row{'s' if n != 1 else ''}"
                     f"{f', first {SAMPLE_ROWS} shown' if n > SAMPLE_ROWS else ''}):", "",
-                    results_to_markdown(sample).rstrip(), ""]
+                    sample.to_markdown().rstrip(), ""]
         elif result.kind == "ask":
             out += [f"Output on the shipped data: `{str(result.boolean).lower()}`", ""]
         else:
@@ -819,8 +842,6 @@ def docs_markdown(directory: str | Path | None = None, store: Backend | None = N
 
 def _worked_example(lib: Mapping[str, NamedQuery], store: Backend) -> list[str]:
     """The worked example of the cookbook (facts-by-source for one article and Track II), with its real output."""
-    from .export import results_to_markdown
-
     if "facts-by-source" not in lib:  # a query directory without it
         return []
     result = lib["facts-by-source"].run(store, WORKED_EXAMPLE_PARAMS)
@@ -836,7 +857,7 @@ def _worked_example(lib: Mapping[str, NamedQuery], store: Backend) -> list[str]:
         "",
         "Output on the shipped data:",
         "",
-        results_to_markdown(result).rstrip(),
+        result.to_markdown().rstrip(),
         "",
         "`--param source=Malek` names the same article by its author, "
         "`--param source=articles` adds what the other source articles say about Track II, and "
@@ -848,8 +869,6 @@ def _worked_example(lib: Mapping[str, NamedQuery], store: Backend) -> list[str]:
 
 def write_docs(path: str | Path | None = None) -> Path:
     """Regenerate ``docs/queries.md`` (atomically)."""
-    from .atomic import write_text
-
     target = Path(path) if path else docs_path()
     write_text(target, docs_markdown())
     return target

@@ -18,8 +18,19 @@ remote treatment); for a remote endpoint they become a ``VALUES`` block at the s
 from terms serialised (and escaped) by pyoxigraph's N-Triples serialiser.
 
 Our own stores refuse ``SERVICE`` (unless ``allow_service``), ``FROM``/``FROM NAMED`` and every update
-(``LOAD``, ``INSERT``, ``DROP``...). The check runs on the parsed query (rdflib's SPARQL parser), not on its text,
-so an escaped keyword such as ``SERV\\u0049CE`` is caught too (ENGINE-NOTES).
+(``LOAD``, ``INSERT``, ``DROP``...). :func:`check_query` looks at the parsed query (rdflib's SPARQL parser), not at
+its text, so an escaped keyword such as ``SERV\\u0049CE`` is caught too (ENGINE-NOTES). Parsing with rdflib costs
+5-700 ms, more than most queries take, so :func:`vet_query` (what the stores call) first screens the text: a query
+whose text has no ``\\u`` escape and, outside comments, strings, variables and the local part of prefixed names,
+no ``service`` or ``from`` in any case (a *substring* test: pyoxigraph reads ``SERVICEex:g`` as ``SERVICE ex:g``)
+cannot name a remote endpoint or another graph, and is parsed by pyoxigraph alone; any other query goes through
+:func:`check_query`. Both answers are cached by query text.
+
+Every query can be given a time limit (``timeout=`` seconds): the embedded store evaluates in a worker thread and
+stops waiting after that time (:func:`time_limited`); a remote endpoint gets it as the HTTP timeout.
+
+Rows are converted to rdflib terms when first read: ``len(result)`` and the rendering of a result that is never
+read as rdflib terms cost no conversion.
 
 :func:`push` loads the graph into a store through the SPARQL 1.1 Graph Store Protocol.
 
@@ -29,10 +40,12 @@ so an escaped keyword such as ``SERV\\u0049CE`` is caught too (ENGINE-NOTES).
 ('select', ['label'], 'Track II diplomacy')
 >>> store.query("ASK { dip:TrackTwo a dip:OfficialnessLevel }").boolean
 True
+>>> store.query("SELECT * WHERE { ?s ?p ?o }", timeout=30).kind
+'select'
 """
 from __future__ import annotations
 
-import functools
+import gc
 import json
 import os
 import re
@@ -41,22 +54,28 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal as TypingLiteral
+from typing import Any, Literal as TypingLiteral, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from . import cache as _cache
+from . import export as _export
 from . import graph as _graph
 from .errors import InputError
+from .inference import close_store
 from .namespaces import PREFIXES, bind_all, sparql_prologue
+from .terms import RdflibTerms, plain_value, to_oxigraph, to_rdflib
 
 __all__ = [
-    "QueryResult", "QueryInfo", "Backend", "Embedded", "Remote", "PushResult", "check_query", "push",
-    "open_store", "insert_values", "serialize_term", "DEFAULT_TIMEOUT",
+    "QueryResult", "QueryInfo", "QueryShape", "Backend", "Embedded", "Remote", "PushResult", "check_query",
+    "vet_query", "plainly_local", "time_limited", "push", "open_store", "insert_values", "serialize_term",
+    "DEFAULT_TIMEOUT",
 ]
 
 DEFAULT_TIMEOUT = 60.0
@@ -68,7 +87,6 @@ Kind = TypingLiteral["select", "ask", "graph"]
 
 
 # --------------------------------------------------------------------------------------------------------- results
-@dataclass
 class QueryResult:
     """The answer of one query, the same whichever backend ran it.
 
@@ -78,6 +96,9 @@ class QueryResult:
     :param boolean: the answer of an ``ASK`` query.
     :param triples: the triples of a graph result (rdflib terms), in the order the store returned them.
 
+    The embedded store hands over pyoxigraph's solutions as they are: ``rows`` and ``triples`` are converted to
+    rdflib terms when first read (each distinct term once), so ``len(result)`` costs no conversion.
+
     >>> from rdflib import Literal
     >>> r = QueryResult("select", ["n"], [(Literal(3),)])
     >>> r.records()
@@ -86,18 +107,82 @@ class QueryResult:
     ['n', '3']
     """
 
-    kind: Kind
-    columns: list[str] = field(default_factory=list)
-    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
+    def __init__(self, kind: Kind, columns: Sequence[str] | None = None,
+                 rows: Iterable[tuple[Node | None, ...]] | None = None, boolean: bool | None = None,
+                 triples: Iterable[tuple[Node, Node, Node]] | None = None) -> None:
+        self.kind = kind
+        self.columns: list[str] = list(columns or [])
+        self.boolean = boolean
+        self._rows: list[tuple[Node | None, ...]] = list(rows or [])
+        self._triples: list[tuple[Node, Node, Node]] = list(triples or [])
+        self._raw: list | None = None  # pyoxigraph solutions or triples not converted yet
+
+    @classmethod
+    def _from_oxigraph(cls, kind: Kind, columns: list[str], raw: list) -> QueryResult:
+        result = cls(kind, columns)
+        result._raw = raw
+        return result
+
+    def _convert(self) -> None:
+        raw, self._raw = self._raw, None
+        if raw is None:
+            return
+        get = RdflibTerms().__getitem__
+        if self.kind == "select":
+            # a solution iterates over its values in projection order, None where unbound
+            self._rows = [tuple(map(get, sol)) for sol in raw]
+        else:
+            self._triples = [(get(t.subject), get(t.predicate), get(t.object)) for t in raw]
+
+    @property
+    def rows(self) -> list[tuple[Node | None, ...]]:
+        """The solutions of a ``select`` result, as tuples of rdflib terms (``None`` where unbound)."""
+        if self._raw is not None:
+            self._convert()
+        return self._rows
+
+    @rows.setter
+    def rows(self, value: Iterable[tuple[Node | None, ...]]) -> None:
+        self._raw = None
+        self._rows = list(value)
+
+    @property
+    def triples(self) -> list[tuple[Node, Node, Node]]:
+        """The triples of a ``graph`` result, as rdflib terms."""
+        if self._raw is not None:
+            self._convert()
+        return self._triples
+
+    @triples.setter
+    def triples(self, value: Iterable[tuple[Node, Node, Node]]) -> None:
+        self._raw = None
+        self._triples = list(value)
 
     def __len__(self) -> int:
-        if self.kind == "graph":
-            return len(self.triples)
         if self.kind == "ask":
             return 1
-        return len(self.rows)
+        if self._raw is not None:
+            return len(self._raw)
+        return len(self._triples) if self.kind == "graph" else len(self._rows)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return (self.kind, self.columns, self.rows, self.boolean, self.triples) == (
+            other.kind, other.columns, other.rows, other.boolean, other.triples)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        return (f"QueryResult(kind={self.kind!r}, columns={self.columns!r}, rows={self.rows!r}, "
+                f"boolean={self.boolean!r}, triples={self.triples!r})")
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._convert()  # pyoxigraph terms do not pickle
+        return self.__dict__.copy()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def column(self, name: str) -> list[Node | None]:
         """Every value of one column."""
@@ -106,8 +191,6 @@ class QueryResult:
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as dicts of plain Python values (IRIs and strings as ``str``, numbers as numbers)."""
-        from .export import plain_value
-
         return [{c: plain_value(v) for c, v in zip(self.columns, row)} for row in self.rows]
 
     def graph(self) -> Graph:
@@ -118,47 +201,34 @@ class QueryResult:
             g.add(t)
         return g
 
+    # the renderers are those of dipontology.export (which does not import this module)
     def to_csv(self, *, spreadsheet_safe: bool = False) -> str:
         """W3C SPARQL 1.1 CSV results (plain values); ``spreadsheet_safe`` defuses formula-like cells."""
-        from .export import results_to_csv
-
-        return results_to_csv(self, spreadsheet_safe=spreadsheet_safe)
+        return _export.results_to_csv(self, spreadsheet_safe=spreadsheet_safe)
 
     def to_tsv(self) -> str:
         """W3C SPARQL 1.1 TSV results (RDF term syntax)."""
-        from .export import results_to_tsv
-
-        return results_to_tsv(self)
+        return _export.results_to_tsv(self)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """W3C SPARQL 1.1 Query Results JSON."""
-        from .export import results_to_json
-
-        return results_to_json(self, indent=indent)
+        return _export.results_to_json(self, indent=indent)
 
     def to_markdown(self) -> str:
         """A Markdown table (prefixed names, plain values)."""
-        from .export import results_to_markdown
-
-        return results_to_markdown(self)
+        return _export.results_to_markdown(self)
 
     def to_html(self) -> str:
         """A standalone HTML page with the table."""
-        from .export import results_to_html
-
-        return results_to_html(self)
+        return _export.results_to_html(self)
 
     def to_dataframe(self):
         """A pandas ``DataFrame`` of :meth:`records` (needs the optional ``pandas`` extra)."""
-        from .export import results_to_dataframe
-
-        return results_to_dataframe(self)
+        return _export.results_to_dataframe(self)
 
     def serialize(self, format: str) -> str:  # noqa: A002 - same word as rdflib/pyoxigraph
         """Render in any result or graph format of :mod:`dipontology.export`."""
-        from .export import render
-
-        return render(self, format)
+        return _export.render(self, format)
 
     def _need(self, kind: str) -> None:
         if self.kind != kind:
@@ -180,13 +250,21 @@ class QueryInfo:
     ordered: bool = False
 
 
+@dataclass(frozen=True)
+class QueryShape:
+    """What :func:`vet_query` learned: the kind of answer and, for ``SELECT``, the projected variables in order."""
+
+    kind: Kind
+    variables: tuple[str, ...] = ()
+
+
 _FORMS: dict[str, Kind] = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph",
                            "DescribeQuery": "graph"}
 
 
 def _walk(node: Any, seen: set[int] | None = None) -> Iterable[Any]:
     """Every node of an rdflib SPARQL parse tree or algebra (CompValue, ParseResults, lists, dicts)."""
-    from pyparsing import ParseResults
+    from pyparsing import ParseResults  # optional dependency: rdflib's SPARQL parser, only for check_query
 
     seen = set() if seen is None else seen
     stack = [node]
@@ -202,6 +280,34 @@ def _walk(node: Any, seen: set[int] | None = None) -> Iterable[Any]:
             stack.extend(n)
 
 
+class _Memo(OrderedDict):
+    """A small least-recently-used cache (query text -> what was learned from it), safe across threads."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+        self.lock = threading.Lock()
+
+    def get_(self, key: Any) -> Any:
+        with self.lock:
+            value = self.get(key)
+            if value is not None:
+                self.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> Any:
+        with self.lock:
+            self[key] = value
+            self.move_to_end(key)
+            while len(self) > self.size:
+                self.popitem(last=False)
+        return value
+
+
+_CHECKED = _Memo(512)
+_VETTED = _Memo(2048)
+
+
 def check_query(text: str, *, allow_service: bool = False, source: str = "<query>",
                 line_offset: int = 0) -> QueryInfo:
     """Parse ``text`` with rdflib's SPARQL parser and refuse what our own stores must not run.
@@ -214,7 +320,7 @@ def check_query(text: str, *, allow_service: bool = False, source: str = "<query
     :param allow_service: let ``SERVICE`` through (it makes the store fetch a URL).
     :param source: the name of the query in messages (a file name or ``<query>``).
     :param line_offset: added to line numbers in messages (lines of a header that precede ``text``).
-    :return: the kind of query (answers are cached per text: parsing with rdflib costs 50-700 ms).
+    :return: what the parsed query is (answers are cached per text: parsing with rdflib costs 5-700 ms).
     :raises InputError: if the query does not parse or uses a refused feature.
 
     >>> check_query("SELECT * WHERE { ?s ?p ?o }").kind
@@ -224,26 +330,27 @@ def check_query(text: str, *, allow_service: bool = False, source: str = "<query
     ...
     dipontology.errors.InputError: <query>: SERVICE (a federated query to another endpoint) is not allowed (fix: remove the SERVICE clause, or pass --allow-service to let the store contact http://example.org/sparql)
     """
-    return _check_cached(text, allow_service, source, line_offset)
+    key = (text, allow_service)
+    info = _CHECKED.get_(key)
+    if info is None:
+        with _PARSE_LOCK:
+            info = _CHECKED.put(key, _check_query(text, allow_service=allow_service, source=source,
+                                                  line_offset=line_offset))
+    return info
 
 
 #: rdflib's SPARQL parser (pyparsing) is not thread-safe on first use: concurrent first parses corrupt it
 _PARSE_LOCK = threading.Lock()
 
 
-@functools.lru_cache(maxsize=512)
-def _check_cached(text: str, allow_service: bool, source: str, line_offset: int) -> QueryInfo:
-    with _PARSE_LOCK:
-        return _check_query(text, allow_service=allow_service, source=source, line_offset=line_offset)
-
-
 def _check_query(text: str, *, allow_service: bool = False, source: str = "<query>",
                  line_offset: int = 0) -> QueryInfo:
     """The uncached check (see :func:`check_query`)."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-    from rdflib.plugins.sparql.parserutils import CompValue
+    # rdflib's SPARQL parser takes 0.17 s to import and only the queries vet_query cannot clear need it:
+    from pyparsing import ParseException  # optional dependency: rdflib's SPARQL parser (see above)
+    from rdflib.plugins.sparql.algebra import translateQuery  # optional dependency: rdflib's SPARQL parser
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate  # optional dependency: rdflib's SPARQL parser
+    from rdflib.plugins.sparql.parserutils import CompValue  # optional dependency: rdflib's SPARQL parser
 
     try:
         parsed = parseQuery(text)
@@ -301,6 +408,120 @@ def _check_query(text: str, *, allow_service: bool = False, source: str = "<quer
                      ordered=ordered)
 
 
+# ------------------------------------------------------------------------------------------------- vetting
+#: what the screen removes before it looks for ``service``/``from``: IRIs are kept (their text is still searched),
+#: inline comments and single-line strings go; tried left to right, so a ``#`` or a quote inside an IRI stays put
+_SCREEN_TOKENS = re.compile(r"""(<[^<>"{}|^`\\\x00-\x20]*>)|#[^\n\r]*|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*'""")
+#: a variable where only a variable can start (``?`` after a path element is a path modifier)
+_SCREEN_VARIABLE = re.compile(r"(?:^|(?<=[\s({,!=<+*/|&-]))[?$][A-Za-z0-9_]+")
+#: the local part of a prefixed name, in the characters pyoxigraph always reads as part of it
+_SCREEN_LOCAL = re.compile(r":[A-Za-z0-9_][A-Za-z0-9_\-]*")
+_SCREEN_REFUSED = re.compile(r"service|from", re.IGNORECASE)
+_FULL_LINE_COMMENT = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
+_EMPTY_STORE = ox.Store()
+
+
+def plainly_local(text: str) -> bool:
+    """Whether ``text`` can be run without :func:`check_query`: it has no ``\\u``/``\\U`` escape and, once comments,
+    strings, variables and the local parts of prefixed names are set aside, no ``service`` or ``from`` anywhere (as
+    a substring, in any case: pyoxigraph reads ``SERVICEex:g`` as ``SERVICE ex:g``). IRIs are searched too. Such
+    a text cannot name another endpoint or graph; updates do not run as queries at all. A ``False`` only means
+    that the full check must decide.
+
+    >>> plainly_local("SELECT ?from WHERE { ?s dip:validFrom ?from } # data from sources")
+    True
+    >>> plainly_local("SELECT * WHERE { SERVICEdip:x { ?s ?p ?o } }"), plainly_local("SELECT * FROM<urn:g> {}")
+    (False, False)
+    """
+    if "\\u" in text or "\\U" in text:
+        return False
+    code = _FULL_LINE_COMMENT.sub("", text)
+    if '"""' not in code and "\'\'\'" not in code:
+        code = _SCREEN_TOKENS.sub(lambda m: m.group(1) or " ", code)
+    code = _SCREEN_LOCAL.sub(" ", _SCREEN_VARIABLE.sub(" ", code))
+    return _SCREEN_REFUSED.search(code) is None
+
+
+def vet_query(text: str, *, allow_service: bool = False, source: str = "<query>",
+              line_offset: int = 0) -> QueryShape:
+    """The refusals of :func:`check_query` at the engine's speed, and the kind of answer ``text`` gives.
+
+    A text that :func:`plainly_local` clears is parsed by pyoxigraph alone, on an empty store (about 0.1 ms); any
+    other goes through :func:`check_query` (rdflib's parser), as does any text pyoxigraph cannot parse, so that
+    the error names the line and column. The answer is cached per text.
+
+    :raises InputError: as :func:`check_query`.
+
+    >>> vet_query("SELECT ?b ?a WHERE { ?a ?p ?b }")
+    QueryShape(kind='select', variables=('b', 'a'))
+    >>> vet_query("SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }")
+    Traceback (most recent call last):
+    ...
+    dipontology.errors.InputError: <query>: FROM / FROM NAMED are not allowed: the graph is the store's default graph (fix: remove the FROM clause)
+    """
+    key = (text, allow_service)
+    shape = _VETTED.get_(key)
+    if shape is not None:
+        return shape
+    if plainly_local(text):
+        try:
+            answer = _EMPTY_STORE.query(text, prefixes=PREFIXES)
+        except (SyntaxError, ValueError, OSError, RuntimeError):
+            pass  # the full check names the error (or, if rdflib reads it, the store will)
+        else:
+            if isinstance(answer, ox.QueryBoolean):
+                shape = QueryShape("ask")
+            elif isinstance(answer, ox.QuerySolutions):
+                shape = QueryShape("select", tuple(v.value for v in answer.variables))
+            else:
+                shape = QueryShape("graph")
+            del answer  # the iterator is freed on the thread that made it
+            return _VETTED.put(key, shape)
+    info = check_query(text, allow_service=allow_service, source=source, line_offset=line_offset)
+    return _VETTED.put(key, QueryShape(info.kind, info.variables))
+
+
+T = TypeVar("T")
+
+
+def time_limited(fn: Callable[[], T], seconds: float | None, *, what: str = "the query") -> T:
+    """``fn()`` with a time limit of ``seconds`` (``None`` or 0: none).
+
+    pyoxigraph evaluates without holding the GIL but cannot be interrupted, so ``fn`` runs in a daemon thread and
+    the caller stops waiting after ``seconds``: the evaluation goes on in the background until it ends (or the
+    process does), and its answer is dropped.
+
+    :raises InputError: when the time is up (any exception of ``fn`` is raised as it is).
+
+    >>> time_limited(lambda: 42, 5)
+    42
+    """
+    if not seconds or seconds <= 0:
+        return fn()
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["result"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            box["error"] = exc
+        finally:
+            # pyoxigraph's result iterators must be freed on the thread that made them: collect any reference cycle
+            # holding one here rather than later on the caller's thread
+            gc.collect()
+
+    worker = threading.Thread(target=work, name="dipontology-query", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise InputError(f"{what} ran longer than --timeout {seconds:g} s and was stopped",
+                         fix="narrow the query (LIMIT, more specific patterns) or raise the timeout (--timeout S, "
+                         "timeout=S; 0: no limit)")
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
 # ------------------------------------------------------------------------------------------------ term handling
 def serialize_term(term: Node) -> str:
     """An RDF term in N-Triples syntax, escaped by pyoxigraph's serialiser (IRIs are validated).
@@ -313,7 +534,7 @@ def serialize_term(term: Node) -> str:
     if isinstance(term, BNode):
         raise InputError("a blank node cannot be a query parameter", fix="use an IRI or a literal")
     try:
-        return str(_graph.to_oxigraph(term))
+        return str(to_oxigraph(term))
     except (ValueError, TypeError) as exc:
         raise InputError(f"cannot use {term!r} as a query parameter: {exc}", fix="give a valid IRI or value") from None
 
@@ -423,7 +644,7 @@ class Backend:
     description: str = ""
 
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None, allow_service: bool = False,
-              source: str = "<query>", line_offset: int = 0) -> QueryResult:
+              source: str = "<query>", line_offset: int = 0, timeout: float | None = None) -> QueryResult:
         """Run one SPARQL query.
 
         :param sparql: the query text; the project prefixes are predeclared.
@@ -431,7 +652,9 @@ class Backend:
         :param allow_service: let ``SERVICE`` through (embedded store only; a remote endpoint decides itself).
         :param source: the name of the query in messages.
         :param line_offset: added to line numbers in messages.
-        :raises InputError: bad query, refused feature, unreachable endpoint or HTTP error.
+        :param timeout: stop waiting after this many seconds (embedded: ``None`` or 0 for no limit, the default;
+            remote: the HTTP timeout, by default the one the endpoint was opened with).
+        :raises InputError: bad query, refused feature, time up, unreachable endpoint or HTTP error.
         """
         raise NotImplementedError
 
@@ -468,8 +691,8 @@ class Embedded(Backend):
         return len(self.store)
 
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None, allow_service: bool = False,
-              source: str = "<query>", line_offset: int = 0) -> QueryResult:
-        info = check_query(sparql, allow_service=allow_service, source=source, line_offset=line_offset)
+              source: str = "<query>", line_offset: int = 0, timeout: float | None = None) -> QueryResult:
+        shape = vet_query(sparql, allow_service=allow_service, source=source, line_offset=line_offset)
         subs = None
         text = sparql
         if bindings:
@@ -478,58 +701,34 @@ class Embedded(Backend):
             for name, term in bindings.items():
                 if isinstance(term, BNode):
                     raise InputError("a blank node cannot be a query parameter", fix="use an IRI or a literal")
-                if info.kind == "select" and name not in info.variables:
+                if shape.kind == "select" and name not in shape.variables:
                     # pyoxigraph substitutes projected variables only; bind the others with VALUES (escaped terms)
                     rest[name] = term
                     continue
                 try:
-                    subs[ox.Variable(name)] = _graph.to_oxigraph(term)
+                    subs[ox.Variable(name)] = to_oxigraph(term)
                 except (ValueError, TypeError) as exc:
                     raise InputError(f"invalid value for ?{name}: {exc}", fix="give a valid IRI or value") from None
             text = insert_values(sparql, rest)
+        return time_limited(lambda: self._run(text, subs, source), timeout)
+
+    def _run(self, text: str, subs: dict | None, source: str) -> QueryResult:
+        """Evaluate on pyoxigraph and take every solution (evaluation happens while they are taken)."""
         try:
             answer = self.store.query(text, prefixes=PREFIXES, substitutions=subs or None)
+            if isinstance(answer, ox.QueryBoolean):
+                return QueryResult("ask", boolean=bool(answer))
+            if isinstance(answer, ox.QuerySolutions):
+                return QueryResult._from_oxigraph("select", [v.value for v in answer.variables], list(answer))
+            return QueryResult._from_oxigraph("graph", [], list(answer))
         except SyntaxError as exc:
             raise InputError(f"SPARQL syntax error: {exc}", file=source, fix="correct the query") from None
         except (OSError, RuntimeError) as exc:
             raise InputError(f"query failed: {exc}", file=source, fix="correct the query") from None
-        return _from_oxigraph(answer, info.kind)
 
     def triples(self) -> list[tuple[Node, Node, Node]]:
-        to = _graph.to_rdflib
-        return [(to(q.subject), to(q.predicate), to(q.object)) for q in self.store.quads_for_pattern(
-            None, None, None, ox.DefaultGraph())]
-
-
-class _TermMemo(dict):
-    """pyoxigraph term -> the equal rdflib term, converted once per result (``None`` -> ``None``).
-
-    Results repeat terms (the same IRIs, years, labels on many rows) and building an rdflib ``Literal`` costs about
-    12 us, so each distinct term is converted once and the (immutable) rdflib term is shared between rows. Looking
-    up ``memo[term]`` stays in C for a term already seen; ``__missing__`` converts a new one."""
-
-    __slots__ = ()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self[None] = None
-
-    def __missing__(self, term: Any) -> Node:
-        value = self[term] = _graph.to_rdflib(term)
-        return value
-
-
-def _from_oxigraph(answer: Any, kind: Kind) -> QueryResult:
-    if isinstance(answer, ox.QueryBoolean):
-        return QueryResult("ask", boolean=bool(answer))
-    get = _TermMemo().__getitem__
-    if isinstance(answer, ox.QuerySolutions):
-        columns = [v.value for v in answer.variables]
-        # a solution iterates over its values in projection order, None where unbound
-        rows = [tuple(map(get, sol)) for sol in answer]
-        return QueryResult("select", columns=columns, rows=rows)
-    triples = [(get(t.subject), get(t.predicate), get(t.object)) for t in answer]
-    return QueryResult("graph", triples=triples)
+        return [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in
+                self.store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
 
 
 _DEFAULT_EMBEDDED: dict[bool, tuple[tuple, Embedded]] = {}
@@ -575,8 +774,6 @@ def open_store(endpoint: str | None = None, *, inferred: bool = False, timeout: 
 
 def _file_store(load: list, *, inferred: bool, cache: bool) -> Embedded:
     """The shipped files plus ``load`` in one embedded store (see :func:`open_store`)."""
-    from . import cache as _cache
-
     for f in map(Path, load):
         if not f.is_file():
             raise InputError("no such file", file=str(f), fix="give the path of an RDF file to --load")
@@ -593,8 +790,6 @@ def _file_store(load: list, *, inferred: bool, cache: bool) -> Embedded:
     if store is None:
         store = _cache.memory_store(files)
     if inferred:
-        from .inference import close_store
-
         close_store(store)     # in place: one copy of the graph, not three
         what += ", OWL RL closure"
     emb = Embedded(store=store, inferred=inferred)
@@ -691,13 +886,14 @@ class Remote(Backend):
         self.description = f"SPARQL endpoint {url}"
 
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None, allow_service: bool = False,
-              source: str = "<query>", line_offset: int = 0) -> QueryResult:
-        info = check_query(sparql, allow_service=True, source=source, line_offset=line_offset)
+              source: str = "<query>", line_offset: int = 0, timeout: float | None = None) -> QueryResult:
+        info = vet_query(sparql, allow_service=True, source=source, line_offset=line_offset)
         text = insert_values(sparql, bindings or {})
         text = _PROLOGUE + text
         accept = ("application/sparql-results+json" if info.kind != "graph"
                   else "application/n-triples, text/turtle;q=0.9")
-        status, ctype, body = _http("POST", self.url, data=text.encode("utf-8"), timeout=self.timeout,
+        wait = timeout if timeout is not None and timeout > 0 else self.timeout
+        status, ctype, body = _http("POST", self.url, data=text.encode("utf-8"), timeout=wait,
                                     headers={"Content-Type": "application/sparql-query; charset=utf-8",
                                              "Accept": accept})
         mime = ctype.split(";")[0].strip().lower()
@@ -710,8 +906,7 @@ class Remote(Backend):
                 quads = list(ox.parse(body, format=fmt))
             except SyntaxError as exc:
                 raise InputError(f"{self.url} returned invalid RDF: {exc}") from None
-            to = _graph.to_rdflib
-            return QueryResult("graph", triples=[(to(q.subject), to(q.predicate), to(q.object)) for q in quads])
+            return QueryResult._from_oxigraph("graph", [], [q.triple for q in quads])
         if mime not in ("application/sparql-results+json", "application/json"):
             raise InputError(f"{self.url} answered with {ctype!r} instead of SPARQL JSON results",
                              fix="check that the URL is a SPARQL query endpoint")
@@ -775,7 +970,7 @@ def push(endpoint: str | None = None, triples: Iterable[tuple[Node, Node, Node]]
     if triples is None:
         ox_triples = _graph.inferred_triples() if inferred else _graph.published_triples()
     else:
-        to = _graph.to_oxigraph
+        to = to_oxigraph
         ox_triples = [ox.Triple(to(s), to(p), to(o)) for s, p, o in triples]
     body = ox.serialize(ox_triples, format=ox.RdfFormat.N_TRIPLES)
     method = "PUT" if replace else "POST"

@@ -131,17 +131,15 @@ def _curie(iri: str, items: tuple[tuple[str, str], ...]) -> str | None:
 
 def expand(text: str, prefixes: Mapping[str, str] | None = None) -> str:
     """The IRI a CURIE stands for under ``prefixes`` (default: the project prefixes); any other text (an IRI, a
-    CURIE with an unknown prefix, ``<iri>``) is returned as it is, without the angle brackets.
+    CURIE with an unknown prefix) is returned as it is.
 
-    >>> expand("wd:Q801"), expand("<http://example.org/x>"), expand("nope:x")
+    >>> expand("wd:Q801"), expand("http://example.org/x"), expand("nope:x")
     ('http://www.wikidata.org/entity/Q801', 'http://example.org/x', 'nope:x')
     """
-    if text.startswith("<") and text.endswith(">"):
-        return text[1:-1]
     if "://" in text or text.startswith("urn:"):
         return text
     prefix, sep, local = text.partition(":")
-    table = _for(prefixes).prefixes
+    table = PREFIXES if prefixes is None else prefixes
     if sep and prefix in table:
         return table[prefix] + local
     return text

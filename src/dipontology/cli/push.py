@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import InputError
+from ..store import push
 from ._common import add_quiet, progress
 
 
@@ -28,8 +29,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store import push
-
     if not (args.endpoint or args.gsp):
         raise InputError("no store to push to", fix="give --endpoint URL or --gsp URL")
     if args.inferred:

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 
+from .. import query as named
+from ..atomic import write_bytes, write_text
 from ..errors import InputError
+from ..export import GRAPH_FORMATS, render_bytes
+from ..store import open_store
 from ._common import add_quiet, progress
 
 FORMATS = ("table", "csv", "tsv", "json", "md", "html", "ttl", "nt", "jsonld", "rdfxml", "trig")
@@ -65,9 +70,7 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 
 def _list(args: argparse.Namespace) -> str:
-    from ..query import library
-
-    lib = library()
+    lib = named.library()
     if args.format == "json":
         return json.dumps([{"name": q.name, "title": q.title, "description": q.description,
                             "parameters": [{"name": p.name, "type": p.type, "default": p.default,
@@ -91,47 +94,10 @@ def _list(args: argparse.Namespace) -> str:
     return "\n".join(out)
 
 
-def _run_limited(fn, seconds: float):
-    """``fn()`` with a time limit: pyoxigraph evaluates without holding the GIL, so the query runs in a daemon thread
-    and the command stops waiting after ``seconds`` (the thread ends with the process)."""
-    import gc
-    import threading
-
-    if not seconds or seconds <= 0:
-        return fn()
-    box: dict = {}
-
-    def work() -> None:
-        try:
-            box["result"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            box["error"] = exc
-        finally:
-            # pyoxigraph's result iterators must be freed on the thread that made them: collect any reference cycle
-            # holding one here rather than later on the main thread
-            gc.collect()
-
-    worker = threading.Thread(target=work, name="dipontology-query", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        raise InputError(f"the query ran longer than --timeout {seconds:g} s and was stopped",
-                         fix="narrow the query (LIMIT, more specific patterns) or raise --timeout (0: no limit)")
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
-
-
 def run(args: argparse.Namespace) -> int:
-    from .. import query as q
-    from ..export import GRAPH_FORMATS, render_bytes
-    from ..atomic import write_bytes
-    from ..store import open_store
-
     if args.list:
         text = _list(args)
         if args.output:
-            from ..atomic import write_text
             write_text(args.output, text + "\n")
         else:
             sys.stdout.write(text + "\n")
@@ -142,24 +108,19 @@ def run(args: argparse.Namespace) -> int:
                          fix="see `dipontology query --list` for the named queries")
     params = _params(args.param)
     if args.name:
-        nq = q.get(args.name)
+        nq = named.get(args.name)
     elif args.file:
-        nq = q.load_file(args.file)
+        nq = named.load_file(args.file)
     else:
-        nq = q.from_text(args.sparql, name="sparql")
+        nq = named.from_text(args.sparql, name="sparql")
         nq.path = None
     if args.show:
         sys.stdout.write(nq.text if nq.text.endswith("\n") else nq.text + "\n")
         return 0
-    import os
-
     cache = args.cache and os.environ.get("DIPONTOLOGY_STORE_CACHE", "1").lower() not in ("0", "no", "off", "false")
     store = open_store(args.endpoint, inferred=args.inferred, timeout=args.timeout, load=args.load, cache=cache)
     progress(args, f"running {nq.name} on the {store.description} ...")
-    if args.endpoint:
-        result = nq.run(store, params, allow_service=args.allow_service)
-    else:
-        result = _run_limited(lambda: nq.run(store, params, allow_service=args.allow_service), args.timeout)
+    result = nq.run(store, params, allow_service=args.allow_service, timeout=args.timeout)
     fmt = args.format or ("ttl" if result.kind == "graph" else "table")
     if fmt in GRAPH_FORMATS and result.kind != "graph":
         raise InputError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries; this is a {result.kind.upper()} query",

@@ -33,6 +33,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from ..errors import InputError
+from ..export import serialize_triples
 from ..namespaces import DIP, VOID, WD, bind_all
 from .mappings import (LINK_PREFIXES, MAPPING, SEMAPV, SSSOM, Mapping, curie, expand, link_graph, literal_text,
                        load_mappings)
@@ -412,8 +413,6 @@ def linkset_graph(ls: Linkset, *, dataset: str = DATASET) -> Graph:
 
 def to_turtle(ls: Linkset, *, dataset: str = DATASET) -> str:
     """The linkset as Turtle (see :func:`linkset_graph`), sorted for stable output."""
-    from ..export import serialize_triples
-
     return serialize_triples(list(linkset_graph(ls, dataset=dataset)), "ttl").decode("utf-8")
 
 

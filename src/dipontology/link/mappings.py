@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from .. import graph as _graph
-from .. import resources
+from .. import resources, terms
 from ..namespaces import DIP, ID_BASE, PREFIXES, WD
 
 SSSOM = Namespace("https://w3id.org/sssom/")
@@ -203,30 +203,19 @@ def mapping_sets(g: Graph) -> list[str]:
 
 
 def curie(iri: str, prefixes: dict[str, str] | None = None) -> str:
-    """The shortest CURIE for ``iri`` under ``prefixes`` (default :data:`LINK_PREFIXES`), else the IRI itself.
+    """The CURIE for ``iri`` under ``prefixes`` (default :data:`LINK_PREFIXES`; the longest namespace wins), else the
+    IRI itself: :func:`dipontology.terms.curie` with the linking prefixes.
 
     >>> curie("https://w3id.org/dipontology/id/code/cow-666-israel"), curie("http://www.wikidata.org/entity/Q801")
     ('code:cow-666-israel', 'wd:Q801')
     """
-    prefixes = prefixes or LINK_PREFIXES
-    best = ""
-    best_ns = ""
-    for p, ns in prefixes.items():
-        if iri.startswith(ns) and len(ns) > len(best_ns):
-            local = iri[len(ns):]
-            if local and all(c.isalnum() or c in "-_." for c in local):
-                best, best_ns = f"{p}:{local}", ns
-    return best or iri
+    return terms.curie(iri, prefixes or LINK_PREFIXES)
 
 
 def expand(text: str, prefixes: dict[str, str]) -> str:
-    """The IRI for a CURIE (or the text itself when it is already an IRI or has no known prefix)."""
-    if "://" in text or text.startswith("urn:"):
-        return text
-    p, sep, local = text.partition(":")
-    if sep and p in prefixes:
-        return prefixes[p] + local
-    return text
+    """The IRI for a CURIE (or the text itself when it is already an IRI or has no known prefix):
+    :func:`dipontology.terms.expand`."""
+    return terms.expand(text, prefixes)
 
 
 def wikidata_iri(qid: str) -> URIRef:

@@ -40,7 +40,7 @@ from ..errors import InputError
 from ..export import spreadsheet_safe_cell
 from ..namespaces import DIP, ID_BASE, RECORD_NAMESPACES, WD
 from ..store import DEFAULT_TIMEOUT, Remote, serialize_term
-from .mappings import LINK_PREFIXES, MAPPING, SEMAPV, SSSOM, curie, literal_text
+from .mappings import LINK_PREFIXES, MAPPING, SEMAPV, SSSOM, curie, link_graph, literal_text
 
 __all__ = ["Candidate", "ReconcileResult", "ApplyResult", "REVIEW_COLUMNS", "unlinked_records", "candidate_query",
            "reconcile", "write_review", "read_review", "apply_review", "reconciled_file"]
@@ -253,8 +253,6 @@ def reconcile(endpoint: str, g: Graph | None = None, *, limit: int = 5, records:
     :param min_score: drop candidates scoring below this.
     :raises InputError: a bad URL, an unreachable endpoint or an HTTP error.
     """
-    from .mappings import link_graph
-
     if limit < 1:
         raise InputError(f"--limit must be at least 1, not {limit}", fix="give a positive number")
     g = g if g is not None else link_graph()
