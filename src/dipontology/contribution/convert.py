@@ -300,13 +300,27 @@ def _read(path: str | os.PathLike[str], limits: Limits) -> _Read:
         unclosed = "end of data" in str(exc) or "EOF" in str(exc)
         raise InputError(("a quoted cell of the row that starts here is never closed: the rows after it would be "
                           "read as part of that cell") if unclosed else f"CSV syntax error: {exc}",
-                         file=name, line=row_start,
+                         file=name, line=row_start, column=_open_quote(text, row_start) if unclosed else None,
                          fix="close every quoted cell with a \"; write a \" inside a quoted cell as \"\"") from None
     if not rows:
         noun = "case study" if found.kind == "case" else found.kind
         raise InputError(f"the file has a header row but no {noun} rows", file=name, line=2,
                          fix=f"fill in one row per {noun} under the header")
     return _Read(name, found, rows, header)
+
+
+def _open_quote(text: str, line: int) -> int | None:
+    """1-based column of the quote that opens the cell left open on ``line`` (the start of the unclosed cell)."""
+    rows = text.splitlines()
+    if line - 1 >= len(rows):
+        return None
+    inside, opened = False, None
+    row = rows[line - 1]
+    for i, ch in enumerate(row):
+        if ch == '"':
+            inside = not inside
+            opened = i + 1 if inside else opened
+    return opened if inside else None
 
 
 def _col_of(line: str, delimiter: str, index: int) -> int:

@@ -119,8 +119,9 @@ def refuse_alterations(loaded: Loaded, published: Published, vocab: Vocabulary) 
     for s, p, o in sorted(g, key=lambda t: (loaded.line_of(t[0]) or 0, str(t[1]), str(t[2]))):
         if str(p).startswith(str(SH)) or (p == RDF.type and str(o).startswith(str(SH))):
             line, col = loc.triple(s, p, o)
-            _refuse(loc, line, col, f"{short(p)} {short(o) if p == RDF.type else ''}is a SHACL statement: data cannot "
-                    "add, replace or switch off the project's shapes".replace("  ", " "),
+            what = f"{short(p)} {short(o)}" if p == RDF.type else short(p)
+            _refuse(loc, line, col, f"{short(s)} {what} is a SHACL statement: data cannot add, replace or switch off "
+                    "the project's shapes",
                     "remove it; propose shape changes in an issue, or apply your own shapes with validate --shapes")
         if p in IDENTITY and (guarded(s) or guarded(o)):
             line, col = loc.triple(s, p, o)
@@ -165,7 +166,9 @@ def refuse_hidden_text(loaded: Loaded) -> None:
         if problems:
             _rule, message, fix = problems[0]
             clean = re.split(r"[^\w ,.'-]", str(o))[0][:40]
-            line, col = loc.find(loaded.line_of(s), *([clean] if len(clean) >= 3 else []), *loc.forms(p))
+            line, col = loc.find(loaded.line_of(s), f'"{clean}') if len(clean) >= 3 else (None, None)
+            if col is None:  # the text starts with the hidden character: point at the property
+                line, col = loc.find(loaded.line_of(s), *loc.forms(p))
             _refuse(loc, line, col, f"{short(p)} of {short(s)}: {message}", fix)
 
 
