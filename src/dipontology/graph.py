@@ -40,7 +40,7 @@ from . import resources
 from .inference import owl_rl_closure
 from .load import trusted_triples
 from .namespaces import bind_all
-from .terms import copy_closure, to_oxigraph, to_rdflib  # the term toolkit; re-exported here
+from .terms import copy_closure, to_oxigraph, to_rdflib  # noqa: F401 - the term toolkit, re-exported here
 
 __all__ = [
     "published_files", "published_triples", "inferred_triples", "published_store", "published_graph",

@@ -40,6 +40,7 @@ from ..errors import InputError
 from ..export import spreadsheet_safe_cell
 from ..namespaces import DIP, ID_BASE, RECORD_NAMESPACES, WD
 from ..store import DEFAULT_TIMEOUT, Remote, serialize_term
+from ..terms import to_oxigraph, to_rdflib
 from .mappings import LINK_PREFIXES, MAPPING, SEMAPV, SSSOM, curie, link_graph, literal_text
 
 __all__ = ["Candidate", "ReconcileResult", "ApplyResult", "REVIEW_COLUMNS", "unlinked_records", "candidate_query",
@@ -398,7 +399,7 @@ _HEADER = """# Reviewed links from reconciliation (dipontology link reconcile / 
 
 def _turtle(g: Graph) -> str:
     """Sorted Turtle with the project's and SSSOM's prefixes (stable output for review in version control)."""
-    triples = sorted((ox.Triple(_graph.to_oxigraph(s), _graph.to_oxigraph(p), _graph.to_oxigraph(o))
+    triples = sorted((ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
                       for s, p, o in g), key=lambda t: (str(t.subject), t.predicate.value != str(RDF.type),
                                                         str(t.predicate), str(t.object)))
     text = ox.serialize(triples, format=ox.RdfFormat.TURTLE).decode("utf-8")
@@ -444,7 +445,7 @@ def apply_review(review: str | Path, *, data_dir: str | Path | None = None, revi
     g = Graph()
     if target.exists():
         for t in _graph.parse_files([target]):
-            g.add((_graph.to_rdflib(t.subject), _graph.to_rdflib(t.predicate), _graph.to_rdflib(t.object)))
+            g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     set_iri = MAPPING["reconciled"]
     if (set_iri, RDF.type, SSSOM.MappingSet) not in g:
         g.add((set_iri, RDF.type, SSSOM.MappingSet))
