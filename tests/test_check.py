@@ -346,9 +346,9 @@ def test_render_rejects_unknown_format():
 
 
 def test_md_and_tsv_escape_cells():
-    finding = Finding(rule="label_formatting", level="ERROR", entity="https://w3id.org/dipontology/ontology#A",
-                      property="http://www.w3.org/2000/01/rdf-schema#label", value="a|b\tc\nd", label="a|b\tc\nd",
-                      problem="p", solution="s", value_kind="literal")
+    finding = Finding("ERROR", "label_formatting", "https://w3id.org/dipontology/ontology#A",
+                      path="http://www.w3.org/2000/01/rdf-schema#label", value="a|b\tc\nd", focus_label="a|b\tc\nd",
+                      message="p", fix="s", value_kind="literal")
     rule = next(r for r in load_rules() if r.id == "label_formatting")
     report = CheckReport(findings=[finding], rules=[rule])
     tsv = render(report, "tsv").splitlines()
@@ -385,7 +385,7 @@ def shipped_report():
 
 
 def test_shipped_ontology_has_no_errors(shipped_report):
-    errors = [f"{f.rule} {f.entity} {f.property or ''} {f.value or ''} [{f.where}]"
+    errors = [f"{f.rule} {f.entity} {f.property or ''} {f.value or ''} [{f.where()}]"
               for f in shipped_report.findings if f.level == "ERROR"]
     assert errors == []
 
@@ -439,7 +439,7 @@ def test_shipped_data_records_and_statements_name_sources():
     if not SHIPPED.is_file() or not resources.data_files():
         pytest.skip("the shipped ontology or data does not exist yet")
     report = check(include_data=True, rules=["record_missing_source", "untyped_term"])
-    assert [f"{f.rule} {f.entity} {' / '.join(f.via)} [{f.where}]" for f in report.findings] == []
+    assert [f"{f.rule} {f.entity} {' / '.join(f.via)} [{f.where()}]" for f in report.findings] == []
 
 
 def test_check_is_fast_on_the_shipped_ontology():

@@ -20,12 +20,10 @@ and returns a :class:`CheckReport`; :func:`render` turns it into text, JSON, Mar
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import sys
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -33,19 +31,22 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
-from . import __version__, resources
+from . import resources
 from .atomic import write_text
 from .errors import InputError
+from .findings import CHECK_JSON_VERSION as JSON_SCHEMA_VERSION
+from .findings import CHECK_LEVELS, RENDERERS, CheckReport, Finding, check_fail_on, curie, rank
 from .load import format_for_path, load_file
-from .namespaces import PREFIXES
+
+__all__ = [
+    "Rule", "Finding", "CheckReport", "check", "render", "RENDERERS", "curie", "load_rules", "read_profile",
+    "parse_header", "checks_markdown", "LEVELS", "IGNORE", "JSON_SCHEMA_VERSION",
+]
 
 #: finding levels, most severe first
-LEVELS = ("ERROR", "WARN", "INFO")
+LEVELS = CHECK_LEVELS
 #: a profile level that switches a rule off
 IGNORE = "IGNORE"
-_RANK = {"ERROR": 3, "WARN": 2, "INFO": 1}
-#: version of the JSON report layout (bumped only when a field changes meaning or disappears)
-JSON_SCHEMA_VERSION = 1
 
 _RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -184,123 +185,9 @@ def load_rules(profile: str | os.PathLike[str] | None = None,
 
 
 # ------------------------------------------------------------------------------------------------------ findings
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing a rule found.
-
-    :param rule: the rule id.
-    :param level: ERROR, WARN or INFO.
-    :param entity: the IRI the finding is about. When the rule hit a blank node (a qualified statement written
-        as ``[ ... ]``), this is the nearest IRI above it and ``via`` the predicates leading down to it.
-    :param property: the property involved (often the missing one), as an IRI.
-    :param value: the offending value: an IRI or a literal's lexical form (see ``value_kind``).
-    :param label: the entity's ``rdfs:label`` (English preferred), if it has one.
-    :param problem: the rule's problem statement.
-    :param solution: how to fix it.
-    :param value_kind: ``iri``, ``literal`` or ``blank`` (``None`` when there is no value).
-    :param value_lang: the value's language tag, for a literal that has one.
-    :param value_datatype: the value's datatype, for a literal other than a plain or language-tagged string.
-    :param via: predicates from ``entity`` down to the blank node the rule hit (empty when it hit ``entity``).
-    :param file: the file where ``entity`` is described (first line with it as subject), if known.
-    :param line: the 1-based line in ``file``.
-    """
-
-    rule: str
-    level: str
-    entity: str
-    property: str | None
-    value: str | None
-    label: str | None
-    problem: str
-    solution: str
-    value_kind: str | None = None
-    value_lang: str | None = None
-    value_datatype: str | None = None
-    via: tuple[str, ...] = ()
-    file: str | None = None
-    line: int | None = None
-
-    @property
-    def where(self) -> str:
-        """``file:line`` (or just ``file``, or an empty string)."""
-        if self.file is None:
-            return ""
-        return f"{self.file}:{self.line}" if self.line is not None else self.file
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["via"] = list(self.via)
-        return data
-
-
-def _normalise_fail_on(fail_on: str | None) -> str | None:
-    if fail_on is None or str(fail_on).lower() == "none":
-        return None
-    level = str(fail_on).upper()
-    if level not in LEVELS:
-        raise ValueError(f"fail_on must be one of {', '.join(LEVELS)} or none, not {fail_on!r}")
-    return level
-
-
-@dataclass
-class CheckReport:
-    """The result of :func:`check`.
-
-    :param findings: every finding, most severe first, then by rule, entity, property and value.
-    :param rules: the rules that ran.
-    :param inputs: the files checked (empty when a graph or store was passed in).
-    :param triples: how many triples were checked.
-    :param fail_on: the level at or above which :meth:`exit_code` reports failure (``None``: never).
-    """
-
-    findings: list[Finding]
-    rules: list[Rule]
-    inputs: list[str] = field(default_factory=list)
-    triples: int = 0
-    fail_on: str | None = "ERROR"
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Number of findings per level (every level present, zero included)."""
-        counts = {level: 0 for level in LEVELS}
-        for finding in self.findings:
-            counts[finding.level] += 1
-        return counts
-
-    def failed(self, fail_on: str | None = "") -> bool:
-        """Whether there is a finding at or above ``fail_on`` (default: the report's own ``fail_on``)."""
-        threshold = self.fail_on if fail_on == "" else _normalise_fail_on(fail_on)
-        if threshold is None:
-            return False
-        return any(_RANK[f.level] >= _RANK[threshold] for f in self.findings)
-
-    def exit_code(self, fail_on: str | None = "") -> int:
-        """1 if there are findings at or above ``fail_on`` (ERROR, WARN, INFO or ``"none"``), else 0 (DESIGN §5)."""
-        return 1 if self.failed(fail_on) else 0
-
-    def of_rule(self, rule: str) -> list[Finding]:
-        """The findings of one rule."""
-        return [f for f in self.findings if f.rule == rule]
-
-    def to_dict(self) -> dict:
-        """The stable JSON layout: ``{"version", "tool", "summary", "rules", "findings"}``."""
-        return {
-            "version": JSON_SCHEMA_VERSION,
-            "tool": f"dipontology {__version__}",
-            "summary": {
-                **self.counts,
-                "total": len(self.findings),
-                "rules": len(self.rules),
-                "triples": self.triples,
-                "inputs": list(self.inputs),
-                "fail_on": self.fail_on or "none",
-                "failed": self.failed(),
-            },
-            "rules": [{"id": r.id, "level": r.level, "title": r.title, "count": len(self.of_rule(r.id))}
-                      for r in self.rules],
-            "findings": [f.to_dict() for f in self.findings],
-        }
+# The findings and the report are dipontology.findings' one report type: a check finding's ``focus`` is the
+# entity's IRI (``entity`` reads the same), ``path`` the property, ``message`` and ``fix`` the rule's problem and
+# solution; :class:`CheckReport` is that module's report kind for the quality rules.
 
 
 # ------------------------------------------------------------------------------------------------------- loading
@@ -465,7 +352,7 @@ def check(graph_or_paths: object = None, *, include_data: bool = False, fail_on:
     >>> [(f.rule, f.line) for f in report.findings]
     [('missing_ontology_license', 2), ('missing_ontology_title', 2)]
     """
-    threshold = _normalise_fail_on(fail_on)
+    threshold = check_fail_on(fail_on)
     selected = load_rules(profile)
     if rules is not None:
         wanted = list(rules)
@@ -490,156 +377,24 @@ def check(graph_or_paths: object = None, *, include_data: bool = False, fail_on:
             value, kind, lang, datatype = _term_value(solution["value"])
             file, line = lines.get(entity.value, (None, None)) if isinstance(entity, ox.NamedNode) else (None, None)
             findings.append(Finding(
-                rule=rule.id, level=rule.level, entity=entity_value or "", property=prop, value=value,
-                label=_label(store, entity), problem=rule.problem, solution=rule.solution, value_kind=kind,
-                value_lang=lang, value_datatype=datatype, via=via, file=file, line=line))
-    findings.sort(key=lambda f: (-_RANK[f.level], f.rule, f.entity, f.via, f.property or "", f.value or ""))
+                rule.level, rule.id, entity_value or "", focus_label=_label(store, entity), path=prop, value=value,
+                message=rule.problem, fix=rule.solution, file=file, line=line, value_kind=kind, value_lang=lang,
+                value_datatype=datatype, via=via))
+    findings.sort(key=lambda f: (-rank(f.level), f.rule, f.focus, f.via, f.path or "", f.value or ""))
     return CheckReport(findings=findings, rules=selected, inputs=inputs, triples=len(store),
                        fail_on=threshold)
 
 
 # ----------------------------------------------------------------------------------------------------- rendering
 
-def curie(iri: str | None) -> str:
-    """An IRI shortened with the project prefixes, or ``<iri>`` when none fits.
-
-    >>> curie("https://w3id.org/dipontology/ontology#TrackTwo"), curie("http://example.org/x")
-    ('dip:TrackTwo', '<http://example.org/x>')
-    """
-    if iri is None:
-        return ""
-    if iri.startswith("_:"):
-        return "[]"
-    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
-    if best is not None:
-        local = iri[len(best):]
-        if re.fullmatch(r"[A-Za-z0-9_][\w.-]*(?<!\.)|", local):
-            prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-            return f"{prefix}:{local}"
-    return f"<{iri}>"
-
-
-def _shown_value(finding: Finding) -> str:
-    if finding.value is None:
-        return ""
-    if finding.value_kind == "iri":
-        return curie(finding.value)
-    if finding.value_kind == "blank":
-        return "[]"
-    text = json.dumps(finding.value, ensure_ascii=False)
-    if finding.value_lang:
-        return f"{text}@{finding.value_lang}"
-    if finding.value_datatype:
-        return f"{text}^^{curie(finding.value_datatype)}"
-    return text
-
-
-def _shown_entity(finding: Finding) -> str:
-    text = curie(finding.entity)
-    if finding.via:
-        text += " " + " / ".join(curie(p) for p in finding.via) + " []"
-    return text
-
-
-def _summary_line(report: CheckReport) -> str:
-    counts = report.counts
-    parts = ", ".join(f"{counts[level]} {level}" for level in LEVELS)
-    if report.fail_on is None:
-        verdict = "no fail level"
-    else:
-        verdict = f"{'FAILED at' if report.failed() else 'passes'} --fail-on {report.fail_on}"
-    return f"{parts} ({len(report.rules)} rules on {report.triples} triples; {verdict})"
-
-
-def render_text(report: CheckReport) -> str:
-    """Findings for people: grouped by level and rule, each rule's problem and fix once, then one line a finding."""
-    out: list[str] = []
-    by_rule = {r.id: r for r in report.rules}
-    for level in LEVELS:
-        rules = [r for r in report.rules if r.level == level and report.of_rule(r.id)]
-        if not rules:
-            continue
-        out.append(f"{level} ({report.counts[level]})")
-        for rule in sorted(rules, key=lambda r: r.id):
-            found = report.of_rule(rule.id)
-            out.append(f"  {rule.id}: {by_rule[rule.id].title} ({len(found)})")
-            out.append(f"    problem: {rule.problem}")
-            out.append(f"    fix: {rule.solution}")
-            for f in found:
-                parts = [_shown_entity(f)]
-                if f.label:
-                    parts.append(json.dumps(f.label, ensure_ascii=False))
-                if f.property:
-                    parts.append(curie(f.property))
-                if f.value is not None:
-                    parts.append(_shown_value(f))
-                where = f"  [{f.where}]" if f.where else ""
-                out.append("      - " + " ".join(parts) + where)
-        out.append("")
-    out.append(_summary_line(report))
-    return "\n".join(out) + "\n"
-
-
-def render_json(report: CheckReport) -> str:
-    """The stable JSON layout of :meth:`CheckReport.to_dict`, indented."""
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
-
-
-def render_md(report: CheckReport) -> str:
-    """A Markdown report: a summary, then one section per rule with findings (problem, fix, table)."""
-    out = ["# Ontology check report", "", _summary_line(report), ""]
-    if report.inputs:
-        out += ["Checked: " + ", ".join(f"`{i}`" for i in report.inputs), ""]
-    for level in LEVELS:
-        for rule in sorted((r for r in report.rules if r.level == level), key=lambda r: r.id):
-            found = report.of_rule(rule.id)
-            if not found:
-                continue
-            out += [f"## {rule.id} ({level}, {len(found)})", "", f"**Problem:** {rule.problem}", "",
-                    f"**Solution:** {rule.solution}", "",
-                    "| Entity | Label | Property | Value | Where |", "|---|---|---|---|---|"]
-            for f in found:
-                cells = [_shown_entity(f), f.label or "", curie(f.property) if f.property else "", _shown_value(f),
-                         f.where]
-                out.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
-            out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
-
-_TSV_COLUMNS = ("level", "rule", "entity", "label", "property", "value", "file", "line")
-
-
-def _tsv_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def render_tsv(report: CheckReport) -> str:
-    """One finding a row under a header line; entity, property and value as CURIEs (like ROBOT's TSV report)."""
-    rows = ["\t".join(_TSV_COLUMNS)]
-    for f in report.findings:
-        cells = [f.level, f.rule, _shown_entity(f), f.label or "", curie(f.property) if f.property else "",
-                 _shown_value(f), f.file or "", "" if f.line is None else str(f.line)]
-        rows.append("\t".join(_tsv_cell(c) for c in cells))
-    return "\n".join(rows) + "\n"
-
-
-RENDERERS = {"text": render_text, "json": render_json, "md": render_md, "tsv": render_tsv}
-
-
 def render(report: CheckReport, fmt: str = "text") -> str:
-    """Render a report as ``text``, ``json``, ``md`` or ``tsv``.
+    """Render a report as ``text``, ``json``, ``md``, ``tsv`` or ``ttl`` (the renderers of
+    :mod:`dipontology.findings`).
 
     >>> render(CheckReport(findings=[], rules=[]), "tsv").split()
     ['level', 'rule', 'entity', 'label', 'property', 'value', 'file', 'line']
     """
-    try:
-        return RENDERERS[fmt](report)
-    except KeyError:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(RENDERERS)}") from None
+    return report.render(fmt)
 
 
 # ---------------------------------------------------------------------------------------------------------- docs
@@ -650,7 +405,7 @@ def checks_markdown() -> str:
     >>> "## missing_label" in checks_markdown()
     True
     """
-    rules = sorted(load_rules(), key=lambda r: (-_RANK[r.level], r.id))
+    rules = sorted(load_rules(), key=lambda r: (-rank(r.level), r.id))
     out = [
         "# Ontology checks",
         "",

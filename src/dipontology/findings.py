@@ -41,7 +41,7 @@ from .namespaces import DIPSH, bind_all
 __all__ = [
     "Finding", "Report", "ValidationReport", "CheckReport", "FORMATS", "VALIDATION_LEVELS", "CHECK_LEVELS",
     "REPORT_SCHEMA", "CHECK_JSON_VERSION", "rank", "render", "visible", "curie", "short", "n3", "focus_text",
-    "parse_level", "is_control", "BIDI", "ZERO_WIDTH", "findings_graph", "RENDERERS",
+    "parse_level", "check_fail_on", "is_control", "BIDI", "ZERO_WIDTH", "findings_graph", "RENDERERS",
 ]
 
 #: validation levels, most severe first (SHACL's severities)
@@ -263,6 +263,8 @@ def _expand(text: str | None) -> URIRef | None:
     """A compact IRI (``case:oslo``), ``<iri>`` or full IRI as a URIRef; ``None`` when it is none of these."""
     if not text:
         return None
+    if text.startswith("<") and text.endswith(">"):
+        return URIRef(text[1:-1])
     iri = terms.expand(text)
     if iri != text or "://" in text or text.startswith("urn:"):
         return URIRef(iri)
@@ -488,7 +490,7 @@ class CheckReport(Report):
         return self.level_counts()
 
     def _threshold(self, fail_on: str | None) -> str | None:
-        return _check_fail_on(self.fail_on if fail_on in (None, "") else fail_on)
+        return check_fail_on(self.fail_on if fail_on in (None, "") else fail_on)
 
     def failed(self, fail_on: str | None = "") -> bool:
         """Whether there is a finding at or above ``fail_on`` (default: the report's own ``fail_on``)."""
@@ -536,7 +538,12 @@ class CheckReport(Report):
         }
 
 
-def _check_fail_on(fail_on: str | None) -> str | None:
+def check_fail_on(fail_on: str | None) -> str | None:
+    """A check report's fail level: ERROR, WARN or INFO, or ``None`` for ``None`` or ``"none"``.
+
+    >>> check_fail_on("warn"), check_fail_on("none")
+    ('WARN', None)
+    """
     if fail_on is None or str(fail_on).lower() == "none":
         return None
     level = str(fail_on).upper()

@@ -594,8 +594,10 @@ def _describe(findings: list[Finding], g: Graph, where: dict) -> None:
 
 def _record(text: str) -> URIRef | None:
     """The IRI of a finding's focus (``case:oslo`` or ``<iri>``), if it is one."""
+    if text.startswith("<") and text.endswith(">"):
+        return URIRef(text[1:-1])
     iri = expand(text)
-    return URIRef(iri) if iri != text or text.startswith("<") else None
+    return URIRef(iri) if iri != text else None
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -666,8 +668,8 @@ def _forms(f: Finding, prefixes: dict[str, str]) -> list[tuple[str, int, bool]]:
         return [(q, 0, False) for q in sorted(quoted)] + [(f"'{lexical}'", 0, False), (f">{lexical}<", 1, False)]
     if text.endswith(" statements") or " " in text:
         return []
-    iri = expand(text)
-    if iri == text and not (text.startswith("<") or "://" in text or text.startswith("urn:")):
+    iri = text[1:-1] if text.startswith("<") and text.endswith(">") else expand(text)
+    if iri == text and not ("://" in text or text.startswith("urn:")):
         return []
     forms = [(f"<{iri}>", 0, False), (f'"{iri}"', 1, False)]
     for prefix, ns in sorted(prefixes.items()):
