@@ -25,7 +25,9 @@ from rdflib import Literal as RLiteral, URIRef
 from .. import provenance
 from ..namespaces import ONTOLOGY_IRI, PREFIXES
 from .cite import SourceRef, human_date, source_ref
-from .model import DCT, DIPNS, RDF_TYPE, RDFS, XSD, Index, record_path, term_key
+from .model import DCT, DIPNS, FOAF, RDF_TYPE, RDFS, XSD, Index, record_path, term_key
+
+PROV = "http://www.w3.org/ns/prov#"
 
 #: the sections of a record page, in order: (id, heading)
 SECTIONS = (
@@ -138,11 +140,23 @@ class Appearance:
 
 
 @dataclass
+class Contribution:
+    """How a record came in through ``dipontology accept`` (its PROV): who, when, from which files, and the digest of
+    the validation report it passed."""
+
+    who: str
+    when: str
+    files: list[str]
+    digest: str
+
+
+@dataclass
 class Account:
     sections: list[Section]
     disagreements: list[Disagreement]
     sources: list[SourceRef]
     appearances: list[Appearance]
+    contributions: list[Contribution] = field(default_factory=list)
 
     @property
     def facts(self) -> list[Fact]:
@@ -477,7 +491,22 @@ class Accounts:
             for c in a.cites:
                 cited.setdefault(c.source.iri, c.source)
         sources = sorted(cited.values(), key=lambda s: (s.short_author.lower(), s.year, s.title.lower(), s.iri))
-        return Account(sections, disagreements, sources, appearances)
+        return Account(sections, disagreements, sources, appearances, self.contributions(node))
+
+    def contributions(self, node) -> list[Contribution]:
+        """The accepts a record came in by (``prov:wasGeneratedBy`` an activity with its agent, time, files used
+        and the validation report's digest); none for the shipped records."""
+        ix = self.ix
+        out: list[Contribution] = []
+        for activity in ix.values(node, PROV + "wasGeneratedBy"):
+            agents = [ix.text(a, FOAF + "name") or ix.label(a) for a in ix.values(activity, PROV + "wasAssociatedWith")]
+            ended = ix.texts(activity, PROV + "endedAtTime")
+            digest = next((d.split(":", 1)[1] for d in ix.texts(activity, DCT + "identifier")
+                           if d.startswith("validation-report-sha256:")), "")
+            out.append(Contribution(", ".join(sorted(a for a in agents if a)) or "unknown",
+                                    ended[0].replace("T", " ").replace("Z", " UTC") if ended else "",
+                                    ix.texts(activity, PROV + "used"), digest))
+        return sorted(out, key=lambda c: (c.when, c.who, c.files, c.digest))
 
     def appearances(self, node) -> list[Appearance]:
         """The records that point to ``node`` through their statements (or directly), with how: case studies
