@@ -163,18 +163,54 @@ def test_cache_reuses_identical_input_and_misses_on_change(tmp_path, monkeypatch
 
     monkeypatch.setenv("DIPONTOLOGY_CACHE_DIR", str(tmp_path))
     g = Graph().parse(resources.ontology_file(), format="turtle")
-    first = reason(g)
+    first = reason(g, method="hermit")
     files = list((tmp_path / "reason").glob("*.json"))
     assert len(files) == 1
     # a re-parse has new blank-node labels but the same canonical content: a hit, and HermiT is not run
     monkeypatch.setattr(reason_module, "_run_hermit", lambda *a: pytest.fail("HermiT ran on a cache hit"))
-    again = reason(Graph().parse(resources.ontology_file(), format="turtle"))
+    again = reason(Graph().parse(resources.ontology_file(), format="turtle"), method="hermit")
     assert again == first
     # any change is a new key
     g.parse(data="<https://w3id.org/dipontology/id/actor/x> a <https://w3id.org/dipontology/ontology#NGO> .",
             format="turtle")
     monkeypatch.undo()
     monkeypatch.setenv("DIPONTOLOGY_CACHE_DIR", str(tmp_path))
-    changed = reason(g)
+    changed = reason(g, method="hermit")
     assert changed.consistent
     assert len(list((tmp_path / "reason").glob("*.json"))) == 2
+
+
+def test_rules_method_caches_the_ontology_run_only(tmp_path, monkeypatch):
+    """With the rules method HermiT sees the ontology; new data about ordinary individuals reuses its result."""
+    from dipontology import reason as reason_module
+
+    monkeypatch.setenv("DIPONTOLOGY_CACHE_DIR", str(tmp_path))
+    g = Graph().parse(resources.ontology_file(), format="turtle")
+    first = reason(g)
+    assert len(list((tmp_path / "reason").glob("*.json"))) == 1
+    monkeypatch.setattr(reason_module, "_run_hermit", lambda *a: pytest.fail("HermiT ran for the ontology again"))
+    g.parse(data="""@prefix dip: <https://w3id.org/dipontology/ontology#> .
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        <https://w3id.org/dipontology/id/statement/p> a owl:NamedIndividual ;
+            dip:participant <https://w3id.org/dipontology/id/actor/x> .""", format="turtle")
+    changed = reason(g)
+    assert first.consistent and changed.consistent
+    members = {(t.individual.rsplit("/", 1)[-1], t.cls.rsplit("#", 1)[-1]) for t in changed.inferred}
+    assert {("p", "Participation"), ("p", "Statement")} <= members   # from dip:participant's domain
+    assert "TBox: HermiT" in changed.stages and "ABox: rules" in changed.stages
+
+
+def test_unknown_method_is_refused():
+    with pytest.raises(ValueError, match="method"):
+        reason(include_data=False, method="tableau")
+
+
+def test_progress_lines_name_where_each_part_ran(monkeypatch):
+    """Progress goes to the given sink once reasoning has taken over 2 s (here: a clock that says so)."""
+    from dipontology import reason as reason_module
+
+    lines: list[str] = []
+    monkeypatch.setattr(reason_module._Progress, "elapsed", lambda self: 10.0)
+    result = reason(include_data=False, cache=False, progress=lines.append)
+    assert result.consistent
+    assert any(line.startswith("TBox: HermiT") and "ABox: rules" in line for line in lines), lines

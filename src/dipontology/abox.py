@@ -55,6 +55,7 @@ _TYPE = str(RDF.type)
 _SAME = str(OWL.sameAs)
 _DIFFERENT = str(OWL.differentFrom)
 _IMPORTS = str(OWL.imports)
+_NAMED_INDIVIDUAL = str(OWL.NamedIndividual)
 _RDFS_LITERAL = str(RDFS.Literal)
 
 #: rdf:type objects that declare vocabulary (schema triples, not class assertions)
@@ -201,6 +202,7 @@ class Split:
         self.ranges: list[tuple] = []         # (data property, datatype)
         self.classes: set = set()             # IRIs declared owl:Class
         self.declared_individuals: set = set()
+        self.individual_declarations: list = []   # subjects of rdf:type owl:NamedIndividual (rdflib terms)
         self.nominals: set = set()            # individuals named by owl:hasValue / owl:oneOf / owl:AllDifferent
         self.dropped = 0
         self.kept = 0
@@ -230,7 +232,9 @@ class Split:
                     continue
             self.kept += 1
             if ps == _TYPE:
-                if str(o) in _DECLARATIONS and type(o) is URIRef:
+                if str(o) == _NAMED_INDIVIDUAL:
+                    self.individual_declarations.append(s)
+                elif str(o) in _DECLARATIONS and type(o) is URIRef:
                     schema_types.append((s, o))
                     self.schema.append((s, p, o))
                 else:
@@ -243,6 +247,7 @@ class Split:
                 self.different.append((key(s), key(o)))
             else:
                 candidates_e.append((key(s), ps, key(o)))
+        self.declared_individuals.update(self.individual_declarations)
         for s, o in schema_types:
             if o in _UNSUPPORTED_TYPES:
                 raise Unsupported(_UNSUPPORTED_TYPES[o])

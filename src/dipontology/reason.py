@@ -40,7 +40,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from . import resources
-from .abox import Materialiser, Split, Unsupported
+from .abox import Materialiser, Split, Unsupported, key
 from .errors import DependencyError, InputError
 
 #: the datatypes HermiT accepts (the OWL 2 datatype map plus rdf:PlainLiteral / rdf:langString)
@@ -327,6 +327,7 @@ def _reason_rules(graph: Graph, prefixes: tuple[str, ...], cache: bool, prog: _P
                         else _assess(materialised, unsat))
     inferred: list[InferredType] = []
     branches = ""
+    routed = "0 components to HermiT"
     if explanation is None and bad:
         # the rules leave disjunctions open (a union as superclass, e.g. an rdfs:domain union, for an individual in
         # none of its members): every model puts the individual into one member, so the answers are what holds in
@@ -334,19 +335,23 @@ def _reason_rules(graph: Graph, prefixes: tuple[str, ...], cache: bool, prog: _P
         settled = _settle_unions(materialised, bad, unsat, lambda mm: _memberships(graph, split, mm, prefixes,
                                                                                      labels))
         if settled is None:
-            where = ", ".join(sorted({f"{_name(b[0])}: {b[1]}" for b in bad[:5]}))
-            prog.note(f"the rules cannot settle {len(bad)} axiom instance(s) (e.g. {where}): HermiT decides",
-                      force=True)
-            prog.part(f"ABox: rules {time.perf_counter() - t0 - t_tbox:.1f} s left {len(bad)} open axiom "
-                      "instance(s): data to HermiT")
-            return _reason_whole(graph, prefixes, cache, prog)
-        explanation, inferred, n = settled
-        branches = f", {n} branches for {len(bad)} open union(s)"
+            where = ", ".join(sorted({f"{_name(b[0])}: {b[1]}" for b in bad[:3]}))
+            prog.note(f"the rules cannot settle {len(bad)} axiom instance(s) (e.g. {where}): their connected "
+                      "components go to HermiT", force=True)
+            settled = _components_to_hermit(graph, split, materialised, bad, prefixes, labels, cache, prog)
+            if settled is None:
+                prog.part(f"ABox: rules {time.perf_counter() - t0 - t_tbox:.1f} s left {len(bad)} open axiom "
+                          "instance(s) HermiT could not isolate: all data to HermiT")
+                return _reason_whole(graph, prefixes, cache, prog)
+            explanation, inferred, routed = settled
+        else:
+            explanation, inferred, n = settled
+            branches = f", {n} branches for {len(bad)} open union(s)"
     elif explanation is None:
         inferred = _memberships(graph, split, materialised, prefixes, labels)
     t_check = time.perf_counter() - t2
     prog.part(f"ABox: rules {t_rules + t_check:.1f} s ({len(split.types) + len(split.edges)} assertions"
-              f"{branches}); 0 components to HermiT")
+              f"{branches}); {routed}")
 
     triples = split.kept + _declarations_added(graph)
     seconds = time.perf_counter() - t0
@@ -375,6 +380,76 @@ def _assess(m: Materialiser, unsat: list) -> tuple[str | None, list]:
     if m.clash is not None:
         return f"the data is inconsistent: {m.clash} ({_name(m.clash_at)})", []
     return None, bad
+
+
+def _components_to_hermit(graph: Graph, split: Split, m: Materialiser, bad: list, prefixes: tuple[str, ...],
+                          labels: dict[str, str], cache: bool, prog: _Progress) -> tuple | None:
+    """HermiT over the connected components of the data that hold an axiom instance the rules left open.
+
+    Components are connected by property assertions between individuals, not through the individuals the ontology
+    names (``dip:TrackOne``, the roles ...): what the data says about those is part of the ontology run and of
+    every component run. HermiT sees the ontology, those individuals' facts and the component's assertions; the
+    rest keeps the rules' answers. Returns ``(explanation or None, inferred, summary)``, or None when HermiT
+    concludes something new about a shared individual (then the components are not independent: all to HermiT).
+    """
+    started = time.perf_counter()
+    nominals = {m.find(n) for n in split.nominals}
+    parent: dict = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    for x, d in m.out.items():
+        if m.find(x) != x or x in nominals:
+            continue
+        for ys in d.values():
+            for y in ys:
+                if not m.is_literal(y) and y not in nominals:
+                    a, b = find(x), find(y)
+                    if a != b:
+                        parent[a] = b
+    roots = {find(b[0]) for b in bad if not m.is_literal(b[0])}
+    if not roots or any(b[0] in nominals for b in bad):
+        return None
+    inside = {k for k in m.types if find(m.find(k)) in roots}
+    for members in m.merged.values():
+        inside |= {k for k in members if find(m.find(k)) in roots}
+    g = _tbox_graph(split, m)
+    for s, o in split.types:
+        if s in inside:
+            g.add((_term(s), RDF.type, o))
+    for s, p, o in split.edges:
+        if s in inside:
+            g.add((_term(s), URIRef(p), _term(o)))
+    for a, b in split.same:
+        if a in inside or b in inside:
+            g.add((_term(a), OWL.sameAs, _term(b)))
+    for a, b in split.different:
+        if a in inside or b in inside:
+            g.add((_term(a), OWL.differentFrom, _term(b)))
+    for ind in split.individual_declarations:
+        if key(ind) in inside:
+            g.add((ind, RDF.type, OWL.NamedIndividual))
+    clean, _dropped = prepare(g)
+    prog.note(f"HermiT over {len(roots)} component(s) ({len(inside)} individuals, {len(clean)} triples) ...")
+    result = _hermit_cached(g, clean, 0, prefixes, cache)
+    summary = (f"{len(roots)} component(s) to HermiT {time.perf_counter() - started:.1f} s "
+               f"({len(inside)} individuals)")
+    if not result.consistent:
+        return "HermiT found a component of the data inconsistent", [], summary
+    thing = str(OWL.Thing)
+    for t in result.inferred:
+        if t.individual not in inside:
+            # a shared individual: HermiT must not know more about it than the rules did
+            if t.cls not in m.named_types(t.individual) and t.cls != thing:
+                return None
+    outside = [t for t in _memberships(graph, split, m, prefixes, labels) if t.individual not in inside]
+    within = [InferredType(t.individual, t.cls, labels.get(t.individual), labels.get(t.cls))
+              for t in result.inferred if t.individual in inside]
+    return None, sorted(outside + within, key=lambda t: (t.cls, t.individual)), summary
 
 
 def _clash_free(m: Materialiser, unsat: list) -> bool:
@@ -460,6 +535,9 @@ def _tbox_graph(split: Split, m: Materialiser) -> Graph:
     for a, b in split.same:
         if a in named or b in named:
             g.add((_term(a), OWL.sameAs, _term(b)))
+    for ind in split.individual_declarations:
+        if key(ind) in named:
+            g.add((ind, RDF.type, OWL.NamedIndividual))
     for ind in named | targets:
         if not isinstance(ind, Literal):
             for cls in m.named_types(ind):
