@@ -45,12 +45,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", choices=SHACL_ENGINES, type=str.lower, default=None,
                    help="SHACL engine: turbo (pyshacl-turbo, the default) or pyshacl (the reference, much slower); "
                    "both give the same findings")
-    add_output_options(p, ("text", "json", "md", "ttl"), "text")
+    add_output_options(p, ("text", "json", "md", "tsv", "ttl"), "text")
     add_quiet(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    # optional dependency: the validation stack (SHACL engines, shapes, published graph; 0.4 s beyond what every
+    # command loads) loads only when this command runs
     from ..validate import validate
 
     what = f"{len(args.files)} file(s) as a contribution" if args.files else "the published data"

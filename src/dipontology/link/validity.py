@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
+from ..findings import Finding, curie
 from ..namespaces import DIP
 from .mappings import literal_text
 
@@ -69,12 +70,15 @@ def bounds(text: str) -> tuple[tuple[int, int, int], tuple[int, int, int]] | Non
     return (year, 1, 1), (year, 12, 31)
 
 
-@dataclass
-class CodeValidityFinding:
-    """A time-bound code that is not valid at any time of an initiative placed in its country."""
+@dataclass(kw_only=True)
+class CodeValidityFinding(Finding):
+    """A time-bound code that is not valid at any time of an initiative placed in its country: a
+    :class:`~dipontology.findings.Finding` (level Warning, as the shape ``dipsh:CodeValidityShape`` says it; rule
+    ``link:code-validity``; ``focus`` the initiative's IRI, ``path`` ``dip:hasCode``, ``value`` the code) with the
+    country, the code system, the code's validity window and the initiative's dates."""
 
-    focus: str
-    focus_label: str
+    level: str = "Warning"
+    rule: str = "link:code-validity"
     country: str
     country_label: str
     system: str
@@ -85,18 +89,25 @@ class CodeValidityFinding:
     event_start: str
     event_end: str
 
-    @property
-    def message(self) -> str:
+    def __post_init__(self) -> None:
+        self.path = self.path or curie(str(DIP.hasCode))
+        self.value = self.code if self.value is None else self.value
         window = f"{self.valid_from or '...'} to {self.valid_until or '...'}"
         period = self.event_start if self.event_end in ("", self.event_start) else \
             f"{self.event_start or '...'} to {self.event_end or '...'}"
-        return (f"{self.focus_label or self.focus} ({period}) is placed in {self.country_label or self.country}, "
-                f"whose {self.system_label} {self.code} is valid only {window}")
+        self.message = self.message or (
+            f"{self.focus_label or self.focus} ({period}) is placed in {self.country_label or self.country}, whose "
+            f"{self.system_label} {self.code} is valid only {window}")
+        self.fix = self.fix or ("check the initiative's dates and place; if they are right, the country needs the "
+                                "code valid at that time (or the code's validity dates are wrong)")
 
-    @property
-    def fix(self) -> str:
-        return ("check the initiative's dates and place; if they are right, the country needs the code valid at that "
-                "time (or the code's validity dates are wrong)")
+    def details(self) -> dict:
+        """The fields of this check: the record, the country, the code and the two periods, with message and fix."""
+        return {"focus": self.focus, "focus_label": self.focus_label, "country": self.country,
+                "country_label": self.country_label, "system": self.system, "system_label": self.system_label,
+                "code": self.code, "valid_from": self.valid_from, "valid_until": self.valid_until,
+                "event_start": self.event_start, "event_end": self.event_end, "message": self.message,
+                "fix": self.fix}
 
 
 def _countries_of(g: Graph, place: URIRef) -> set[URIRef]:
