@@ -110,7 +110,7 @@ def test_an_unclosed_quote_in_the_last_column_names_its_row(tmp_path, capsys):
     out = tmp_path / "quote.ttl"
     assert main(["convert", str(src), "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert f"{src}:3: a quoted cell of the row that starts here is never closed" in err
+    assert f"{src}:3:{len(good) + 1}: a quoted cell of the row that starts here is never closed" in err
     assert not out.exists()
 
 

@@ -163,8 +163,8 @@ def writable_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 def data_files(folder: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Every Turtle file of the published data (or of ``folder``, another data folder laid out the same way), sorted: shared
-    records first, then each subfolder (``cases/``, ``mappings/``, ...) in name order. Hidden files (staging and
+    """Every Turtle file of the published data (or of ``folder``, another data folder laid out the same way), sorted:
+    shared records first, then each subfolder (``cases/``, ``mappings/``, ...) in name order. Hidden files (staging and
     temporary files start with a dot) are left out.
 
     :raises FileNotFoundError: if ``folder`` is not a folder.

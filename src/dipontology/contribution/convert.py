@@ -642,7 +642,7 @@ def _convert_source(row: _Row, seen: set) -> None:
     seen.add(src)
     cells, g = row.cells, row.g
     cls = row.term("type", cells.get("type", ""), row.names.sources, "a kind of source",
-                   "use e.g. WebArticle, JournalArticle, Book or Report")
+                   "use WebArticle, ScholarlyArticle, Book, ReferencePage or ReferenceWork")
     g.add((src, RDF.type, cls or DIP.Source))
     row.text(src, "title", DCTERMS.title, True)
     authors = _items(cells.get("author", ""))
@@ -678,7 +678,7 @@ def _convert_actor(row: _Row, seen: set) -> None:
     seen.add(actor)
     cells, g = row.cells, row.g
     cls = row.term("type", cells.get("type", ""), row.names.actors, "a kind of actor",
-                   "use e.g. Person, NonGovernmentalOrganization or AcademicInstitution")
+                   "use e.g. Person, NGO, AcademicInstitution or ThinkTank (see docs/ontology.md)")
     g.add((actor, RDF.type, cls or DIP.Actor))
     row.text(actor, "label", RDFS.label, True)
     row.text(actor, "description", DCTERMS.description, True)
@@ -702,7 +702,7 @@ def _convert_place(row: _Row, seen: set) -> None:
     seen.add(place)
     cells, g = row.cells, row.g
     cls = row.term("type", cells.get("type", ""), row.names.places, "a kind of place",
-                   "use e.g. City, Country or Region")
+                   "use City, Country or Region")
     g.add((place, RDF.type, cls or DIP.Place))
     row.text(place, "label", RDFS.label, True)
     row.text(place, "description", DCTERMS.description, True)

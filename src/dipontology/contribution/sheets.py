@@ -10,7 +10,7 @@ which sheet a file is from its header row.
 ['case', 'source', 'actor', 'place', 'participation', 'disagreement']
 >>> template("actor").split(",")[:3]
 ['slug', 'label', 'type']
->>> sheet_for_header(["slug", "label", "type", "description", "sources"]).kind
+>>> sheet_for_header(["slug", "label", "type", "description", "based_in", "sources"]).kind
 'actor'
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 
 __all__ = ["Column", "Sheet", "SHEETS", "COLUMNS", "sheet", "template", "explain", "columns_markdown",
-           "column_for_path", "sheet_for_header"]
+           "sheets_markdown", "column_for_path", "sheet_for_header"]
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,8 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("case", "a case study", COLUMNS),
     Sheet("source", "a new source: a work a reader can find", (
         Column("slug", True, "the source's identifier; its IRI is source:<slug>. Example: smith-2020"),
-        Column("type", True, "WebArticle, JournalArticle, Book, Report, ... (a kind of dip:Source)", "rdf:type"),
+        Column("type", True, "WebArticle, ScholarlyArticle, Book, ReferencePage or ReferenceWork (a kind of "
+               "dip:Source)", "rdf:type"),
         Column("title", True, "the work's title as the work gives it", "dcterms:title"),
         Column("author", False, "its authors, separated by ';'. Example: Jane Smith; Ali Khan", "dcterms:creator"),
         Column("date", False, "when it was published: 2020, 2020-05 or 2020-05-17", "dcterms:issued"),
@@ -122,7 +123,8 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("actor", "a new actor: a person, organisation or group", (
         Column("slug", True, "the actor's identifier; its IRI is actor:<slug>. Example: harbour-trust"),
         Column("label", True, "its English name", "rdfs:label"),
-        Column("type", True, "Person, NonGovernmentalOrganization, AcademicInstitution, ... (a kind of dip:Actor)",
+        Column("type", True, "Person, NGO, AcademicInstitution, ThinkTank, Government, ... (a kind of dip:Actor: the "
+               "Actors section of docs/ontology.md lists them)",
                "rdf:type"),
         Column("description", True, "one or two English sentences on who it is, from the source",
                "dcterms:description"),
@@ -134,7 +136,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("place", "a new place", (
         Column("slug", True, "the place's identifier; its IRI is place:<slug>. Example: larnaca"),
         Column("label", True, "its English name", "rdfs:label"),
-        Column("type", True, "City, Country, Region, ... (a kind of dip:Place)", "rdf:type"),
+        Column("type", True, "City, Country or Region (a kind of dip:Place)", "rdf:type"),
         Column("description", True, "one English sentence on what it is", "dcterms:description"),
         Column("within", False, "the places it lies within, separated by ';'", "dip:withinPlace"),
         *_SOURCE_COLS,
@@ -202,6 +204,16 @@ def columns_markdown(kind: str = "case") -> str:
         text = c.help.replace("|", "\\|")
         rows.append(f"| `{c.name}` | {'yes' if c.required else ''} | {text} |")
     return "\n".join(rows) + "\n"
+
+
+def sheets_markdown() -> str:
+    """The columns of every sheet but the case sheet, one Markdown table each (embedded in ``docs/contributing.md``;
+    a test keeps it current)."""
+    parts = []
+    for s in SHEETS:
+        if s.kind != "case":
+            parts.append(f"**{s.kind}.csv**: one row per {s.row.removeprefix('a ')}.\n\n" + columns_markdown(s.kind))
+    return "\n".join(parts)
 
 
 def column_for_path(path: str | None, kind: str = "case") -> str | None:

@@ -15,8 +15,8 @@ from ..errors import InputError
 __all__ = ["init", "CONFIG"]
 
 #: the configuration ``init`` writes
-CONFIG = """# A dipontology workspace: `dipontology validate`, `accept`, `build` and `query` run inside this folder work on
-# the data and shapes named here instead of the installed package's (which are read-only).
+CONFIG = """# A dipontology workspace: `dipontology validate`, `accept`, `build` and `query` run inside this
+# folder work on the data and shapes named here instead of the installed package's (which are read-only).
 [workspace]
 data = "data"
 shapes = "shapes"
