@@ -1,0 +1,146 @@
+"""The data half of the rules method (dipontology.abox) on its own: no Java needed.
+
+What these tests pin down is what the equivalence tests (tests/test_reason_equivalence.py, real HermiT) rely on:
+the compiled ontology, the rules' derivations (domain/range, chains, transitivity, inverse properties, defined
+classes), merges by functional properties, clashes, and the check that reports every axiom the model breaks.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rdflib import Graph, Literal
+from rdflib.namespace import XSD
+
+from dipontology import resources
+from dipontology.abox import Materialiser, Split, Unsupported, literal_key
+from dipontology.reason import OWL2_DATATYPES
+
+DIP = "https://w3id.org/dipontology/ontology#"
+ID = "https://w3id.org/dipontology/id/"
+PREFIXES = """@prefix dip: <https://w3id.org/dipontology/ontology#> .
+@prefix case: <https://w3id.org/dipontology/id/case/> .
+@prefix actor: <https://w3id.org/dipontology/id/actor/> .
+@prefix place: <https://w3id.org/dipontology/id/place/> .
+@prefix statement: <https://w3id.org/dipontology/id/statement/> .
+@prefix outcome: <https://w3id.org/dipontology/id/outcome/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return Graph().parse(resources.ontology_file(), format="turtle")
+
+
+def _model(ontology: Graph, data: str) -> Materialiser:
+    g = Graph()
+    for t in ontology:
+        g.add(t)
+    g.parse(data=PREFIXES + data, format="turtle")
+    return Materialiser(Split.of(g, OWL2_DATATYPES)).run()
+
+
+def _types(m: Materialiser, iri: str) -> set[str]:
+    return {t.rsplit("#", 1)[-1] for t in m.named_types(iri) if t.startswith(DIP)}
+
+
+def test_literal_values_compare_as_owl_does():
+    assert literal_key(Literal("01", datatype=XSD.integer)) == literal_key(Literal("1.0", datatype=XSD.decimal))
+    assert literal_key(Literal("a")) == literal_key(Literal("a", datatype=XSD.string))
+    assert literal_key(Literal("a", lang="en")) != literal_key(Literal("a"))
+    assert literal_key(Literal("7", datatype=XSD.integer)) == ("n", Decimal(7))
+    assert literal_key(Literal("x", datatype=XSD.integer))[0] == "raw"   # ill-typed: not compared
+
+
+def test_the_shipped_ontology_compiles_and_its_individuals_are_consistent(ontology):
+    m = _model(ontology, "")
+    assert m.clash is None
+    assert m.verify() == []
+    assert f"{DIP}TrackOne" in m.split.nominals and f"{DIP}FacilitatorRole" in m.split.nominals
+
+
+def test_defined_classes_are_recognised_through_chains_inverses_and_transitivity(ontology):
+    m = _model(ontology, """
+        case:a a dip:Initiative ; dip:ledTo case:b . case:b dip:ledTo case:c .
+        case:c dip:hasTrackClassification statement:t ; dip:hasOutcomeAttribution statement:o ;
+            dip:hasParticipation statement:p .
+        statement:t dip:track dip:TrackOne . statement:o dip:outcome outcome:x . outcome:x a dip:PeaceAgreement .
+        statement:p dip:participant actor:n ; dip:role dip:MediatorRole . actor:n a dip:NGO .""")
+    assert m.clash is None and m.verify() == []
+    assert {"TrackOneInitiative", "AgreementProducingInitiative", "ThirdPartyFacilitatedInitiative"} <= \
+        _types(m, f"{ID}case/c")
+    # ledTo is transitive: a reaches c, which is a Track I initiative that produced an agreement
+    assert "PrecursorOfTrackOneAgreement" in _types(m, f"{ID}case/a")
+    assert "PrecursorOfTrackOneAgreement" in _types(m, f"{ID}case/b")
+    # the inverse of dip:participant inside ThirdPartyFacilitator's definition
+    assert "ThirdPartyFacilitator" in _types(m, f"{ID}actor/n")
+    # domains and ranges
+    assert "Initiative" in _types(m, f"{ID}case/b") and "Participation" in _types(m, f"{ID}statement/p")
+    # the value dip:hasTrack gets from its chain
+    assert f"{DIP}TrackOne" in m.succ(("P", f"{DIP}hasTrack"), f"{ID}case/c")
+
+
+def test_a_functional_property_merges_its_values(ontology):
+    m = _model(ontology, """statement:p a dip:Participation ; dip:participant actor:a, actor:b .
+        actor:a a dip:NGO . actor:b a dip:Youth .""")
+    assert m.clash is None and m.verify() == []
+    assert m.find(f"{ID}actor/a") == m.find(f"{ID}actor/b")
+    assert {"NGO", "Youth"} <= _types(m, f"{ID}actor/a")
+
+
+@pytest.mark.parametrize("data, why", [
+    ("actor:x a dip:StateActor, dip:NonStateActor .", "Nothing"),
+    ("statement:c dip:track dip:TrackOne, dip:TrackTwo .", "declared different"),
+    ('statement:o dip:attributionStrength "strong", "weak" .', "two values"),
+    ("statement:p dip:participant actor:a, actor:b . actor:a a dip:NGO . actor:b a dip:Person .", "Nothing"),
+])
+def test_clashes(ontology, data, why):
+    m = _model(ontology, data)
+    assert m.clash is not None and why in m.clash
+
+
+def test_a_range_outside_the_datatype_is_a_clash_found_by_the_check(ontology):
+    m = _model(ontology, 'statement:f a dip:FactStatement ; dip:sequencePosition "first" .')
+    assert m.clash is None
+    m.verify()
+    assert m.clash is not None and "range" in m.clash
+
+
+def test_the_check_reports_what_the_rules_leave_open(ontology):
+    # a track classification with a date note: dip:datePrecisionNote's domain is a union the statement is in
+    # none of; and a defined class asserted without the participant its definition requires
+    m = _model(ontology, """statement:c a dip:TrackClassification ; dip:datePrecisionNote "about" .
+        case:y a dip:YouthInitiative .""")
+    assert m.clash is None
+    open_ = m.verify()
+    assert {x.rsplit("/", 1)[-1] for x, *_ in open_} == {"c", "y"}
+    kinds = {rest[1][0] for x, *rest in open_ if len(rest) > 1}
+    assert kinds == {"or", "and"}
+
+
+def test_a_branch_is_an_independent_copy(ontology):
+    m = _model(ontology, 'statement:c a dip:TrackClassification ; dip:datePrecisionNote "about" .')
+    b = m.branch([(f"{ID}statement/c", f"{DIP}Initiative")])
+    assert b.clash is not None                       # a statement is never an initiative
+    assert m.clash is None and "Initiative" not in _types(m, f"{ID}statement/c")
+    c = m.branch([(f"{ID}statement/c", f"{DIP}Method")])
+    assert c.clash is None and c.verify() == [] and "Method" in _types(c, f"{ID}statement/c")
+
+
+def test_constructs_the_rules_do_not_implement_are_refused(ontology):
+    g = Graph().parse(data=PREFIXES + "dip:Actor owl:hasKey ( dip:basedIn ) .", format="turtle")
+    with pytest.raises(Unsupported, match="hasKey"):
+        Split.of(g)
+    g = Graph().parse(data=PREFIXES + "dip:ledTo a owl:IrreflexiveProperty .", format="turtle")
+    with pytest.raises(Unsupported, match="irreflexive"):
+        Split.of(g)
+
+
+def test_dates_are_left_out_as_for_hermit(ontology):
+    base = _model(ontology, "").split.dropped         # the ontology's own dates (annotations)
+    m = _model(ontology, 'case:a a dip:Initiative ; dip:startDate "1990"^^xsd:gYear, "1991"^^xsd:gYear .')
+    assert m.split.dropped == base + 2
+    assert m.clash is None and m.verify() == []
