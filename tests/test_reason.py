@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from rdflib import Graph
 
+from dipontology import reason as reason_module
 from dipontology import resources
 from dipontology.cli import main
 from dipontology.namespaces import DIP
@@ -159,8 +159,6 @@ def test_cli_bad_file(tmp_path, capsys):
 
 
 def test_cache_reuses_identical_input_and_misses_on_change(tmp_path, monkeypatch):
-    from dipontology import reason as reason_module
-
     monkeypatch.setenv("DIPONTOLOGY_CACHE_DIR", str(tmp_path))
     g = Graph().parse(resources.ontology_file(), format="turtle")
     first = reason(g, method="hermit")
@@ -182,8 +180,6 @@ def test_cache_reuses_identical_input_and_misses_on_change(tmp_path, monkeypatch
 
 def test_rules_method_caches_the_ontology_run_only(tmp_path, monkeypatch):
     """With the rules method HermiT sees the ontology; new data about ordinary individuals reuses its result."""
-    from dipontology import reason as reason_module
-
     monkeypatch.setenv("DIPONTOLOGY_CACHE_DIR", str(tmp_path))
     g = Graph().parse(resources.ontology_file(), format="turtle")
     first = reason(g)
@@ -207,8 +203,6 @@ def test_unknown_method_is_refused():
 
 def test_progress_lines_name_where_each_part_ran(monkeypatch):
     """Progress goes to the given sink once reasoning has taken over 2 s (here: a clock that says so)."""
-    from dipontology import reason as reason_module
-
     lines: list[str] = []
     monkeypatch.setattr(reason_module._Progress, "elapsed", lambda self: 10.0)
     result = reason(include_data=False, cache=False, progress=lines.append)

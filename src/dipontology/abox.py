@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections import deque
 from decimal import Decimal, InvalidOperation
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection

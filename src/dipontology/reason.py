@@ -31,16 +31,20 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from . import resources
 from .abox import Materialiser, Split, Unsupported, key
+from .atomic import write_text
 from .errors import DependencyError, InputError
 
 #: the datatypes HermiT accepts (the OWL 2 datatype map plus rdf:PlainLiteral / rdf:langString)
@@ -188,8 +192,7 @@ def cache_dir() -> Path:
 
 def _cache_key(graph: Graph, prefixes: tuple[str, ...]) -> str:
     """SHA-256 of the graph in canonical form (RDFC-1.0 blank-node labels, sorted lines) and the settings."""
-    import owlready2
-    import pyoxigraph as ox
+    import owlready2  # optional dependency: importing owlready2 is slow and only HermiT runs need it
 
     dataset = ox.Dataset(ox.parse(graph.serialize(format="nt").encode("utf-8"), ox.RdfFormat.N_TRIPLES))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
@@ -211,8 +214,6 @@ def _from_cache(path: Path) -> ReasonResult | None:
 
 
 def _to_cache(path: Path, result: ReasonResult) -> None:
-    from .atomic import write_text
-
     try:
         write_text(path, json.dumps(asdict(result), ensure_ascii=False))
     except OSError:  # a read-only cache is no reason to fail
@@ -237,6 +238,17 @@ class _Progress:
 
     def part(self, text: str) -> None:
         self.parts.append(text)
+
+    @contextmanager
+    def stage(self, what: str):
+        """Say ``what ...`` on the sink if the stage is still running after 2 seconds."""
+        timer = threading.Timer(2.0, lambda: self.sink(f"{what} ..."))
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
 
     def summary(self) -> str:
         return "; ".join(self.parts)
@@ -280,9 +292,9 @@ def reason(graph: Graph | None = None, *, include_data: bool = True,
 def _reason_whole(graph: Graph, prefixes: tuple[str, ...], cache: bool, prog: _Progress) -> ReasonResult:
     """Everything through HermiT in one run (the ``"hermit"`` method, and the fallback of ``"rules"``)."""
     clean, dropped = prepare(graph)
-    prog.note(f"HermiT over all {len(clean)} triples ...")
     started = time.perf_counter()
-    result = _hermit_cached(graph, clean, dropped, prefixes, cache)
+    with prog.stage(f"HermiT over ontology + data ({len(clean)} triples)"):
+        result = _hermit_cached(graph, clean, dropped, prefixes, cache)
     prog.part(f"ontology + data: HermiT {time.perf_counter() - started:.1f} s ({len(clean)} triples)")
     result.stages = prog.summary()
     if prog.elapsed() > 2.0:
@@ -306,17 +318,18 @@ def _hermit_cached(graph: Graph, clean: Graph, dropped: int, prefixes: tuple[str
 
 def _reason_rules(graph: Graph, prefixes: tuple[str, ...], cache: bool, prog: _Progress) -> ReasonResult:
     t0 = time.perf_counter()
-    split = Split.of(graph, OWL2_DATATYPES)
-    materialised = Materialiser(split).run()
+    with prog.stage(f"ABox: rules over the data ({len(graph)} triples)"):
+        split = Split.of(graph, OWL2_DATATYPES)
+        materialised = Materialiser(split).run()
     t_rules = time.perf_counter() - t0
-    prog.note(f"rules over {len(split.types) + len(split.edges)} assertions: {t_rules:.1f} s")
+    prog.note(f"ABox: rules over {len(split.types) + len(split.edges)} assertions: {t_rules:.1f} s")
 
     # the ontology (and what the data says about the individuals the axioms name) to HermiT
     tbox = _tbox_graph(split, materialised)
     t1 = time.perf_counter()
-    prog.note(f"HermiT over the ontology ({len(tbox)} triples) ...")
     tclean, _ = prepare(tbox)
-    tres = _hermit_cached(tbox, tclean, 0, prefixes, cache)
+    with prog.stage(f"TBox: HermiT over the ontology ({len(tclean)} triples)"):
+        tres = _hermit_cached(tbox, tclean, 0, prefixes, cache)
     t_tbox = time.perf_counter() - t1
     prog.part(f"TBox: HermiT {t_tbox:.1f} s ({len(tclean)} triples)")
 
@@ -434,8 +447,9 @@ def _components_to_hermit(graph: Graph, split: Split, m: Materialiser, bad: list
         if key(ind) in inside:
             g.add((ind, RDF.type, OWL.NamedIndividual))
     clean, _dropped = prepare(g)
-    prog.note(f"HermiT over {len(roots)} component(s) ({len(inside)} individuals, {len(clean)} triples) ...")
-    result = _hermit_cached(g, clean, 0, prefixes, cache)
+    with prog.stage(f"ABox: HermiT over {len(roots)} component(s) ({len(inside)} individuals, {len(clean)} "
+                    "triples)"):
+        result = _hermit_cached(g, clean, 0, prefixes, cache)
     summary = (f"{len(roots)} component(s) to HermiT {time.perf_counter() - started:.1f} s "
                f"({len(inside)} individuals)")
     if not result.consistent:
@@ -469,9 +483,9 @@ def _settle_unions(m: Materialiser, bad: list, unsat: list, memberships) -> tupl
         if not (isinstance(right, tuple) and right[0] == "or"):
             return None
         opened[(item[0], right)] = right[1]
-    for key, options in opened.items():
+    for where, options in opened.items():
         # a member the individual cannot be in on its own (a disjointness, ...) is no branch
-        opened[key] = [o for o in options if _clash_free(m.branch([(key[0], o)]), unsat)]
+        opened[where] = [o for o in options if _clash_free(m.branch([(where[0], o)]), unsat)]
     combos = [[]]
     for (x, _right), options in sorted(opened.items(), key=lambda kv: str(kv[0][0])):
         combos = [c + [(x, o)] for c in combos for o in options]
@@ -594,7 +608,7 @@ def _memberships(graph: Graph, split: Split, m: Materialiser, prefixes: tuple[st
 
 
 def _run_hermit(graph: Graph, clean: Graph, dropped: int, prefixes: tuple[str, ...]) -> ReasonResult:
-    import owlready2  # imported late: importing it is slow and it is only needed here
+    import owlready2  # optional dependency: importing owlready2 is slow and only HermiT runs need it
 
     labels = {str(s): str(o) for s, o in graph.subject_objects(RDFS.label)}
     asserted = _told_types(graph)

@@ -5,7 +5,8 @@ import argparse
 
 from rdflib import Graph
 
-from ..errors import InputError
+from ..load import load_file
+from ..reason import default_graph, reason, require_java
 from ._common import add_output_options, add_quiet, emit, progress
 
 
@@ -16,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "with HermiT's answers (needs Java). By default HermiT classifies the ontology and rules reason over the "
         "data, handing HermiT only what the rules cannot settle (linear in the data); --method hermit runs HermiT "
         "over everything at once. Exit 1 when inconsistent or a class is unsatisfiable.")
-    p.add_argument("files", nargs="*", metavar="FILE", help="RDF files (any format the loader reads) to reason over together with the ontology")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="RDF files (any format the loader reads) to reason over together with the ontology")
     p.add_argument("--ontology-only", action="store_true", help="reason over the ontology without the shipped data")
     p.add_argument("--no-cache", action="store_true",
                    help="always run HermiT (results are otherwise cached by the content hash of its input)")
@@ -28,9 +30,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..load import load_file
-    from ..reason import default_graph, reason, require_java
-
     require_java()
     graph: Graph = default_graph(include_data=not args.ontology_only and not args.files)
     for f in args.files:
