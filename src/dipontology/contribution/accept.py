@@ -28,6 +28,7 @@ from .. import resources
 from ..errors import InputError
 from ..load import Limits, Loaded, load_bytes, load_file
 from ..namespaces import DIP, ID_BASE, PREFIXES, bind_all
+from ..terms import copy_closure
 from ..published import clean, published, published_files, stamp, vocabulary
 from ..findings import ValidationReport
 from ..validate import novel_statements, validate
@@ -239,16 +240,7 @@ def _plan(graph: Graph, vocab, defined_in: dict, data: Path, source_file: Path) 
         sub = plan.setdefault(roots[s], Graph())
         sub.add((s, p, o))
         if isinstance(o, BNode):
-            stack, seen = [o], set()
-            while stack:
-                n = stack.pop()
-                if n in seen:
-                    continue
-                seen.add(n)
-                for t in graph.triples((n, None, None)):
-                    sub.add(t)
-                    if isinstance(t[2], BNode):
-                        stack.append(t[2])
+            copy_closure(graph, o, sub)
     return plan
 
 

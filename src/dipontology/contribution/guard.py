@@ -30,13 +30,17 @@ from ..published import Published, Vocabulary
 from ..validate import text_hygiene
 from .convert import Converted
 
-__all__ = ["refuse_alterations", "refuse_hidden_text", "refuse_hidden_cells", "nfc", "IDENTITY", "LABELS"]
+__all__ = ["refuse_alterations", "refuse_hidden_text", "refuse_hidden_cells", "nfc", "IDENTITY", "LABELS",
+           "NAMES"]
 
 #: statements of identity or equivalence: never about a published record or an ontology term
 IDENTITY = frozenset({OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, OWL.differentFrom,
                       OWL.propertyDisjointWith, OWL.disjointWith, SKOS.exactMatch, SKOS.closeMatch})
-#: properties that name a record
+#: properties that name a record (their texts are checked for mixed-script words)
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, DCTERMS.title, FOAF.name)
+#: a record's one name per language: a contribution may not give a published record another (other names,
+#: skos:altLabel, are facts a source may add)
+NAMES = (RDFS.label, SKOS.prefLabel, DCTERMS.title, FOAF.name)
 #: OWL terms data may use (owl:imports is warned about and never followed by validation)
 _OWL_ALLOWED = frozenset({OWL.sameAs, OWL.imports, OWL.deprecated})
 #: RDFS terms that are axioms, not data
@@ -146,7 +150,7 @@ def refuse_alterations(loaded: Loaded, published: Published, vocab: Vocabulary) 
                 _refuse(loc, line, col, f"{short(s)} is a published {', '.join(sorted(short(t) for t in pub_types))};"
                         f" this file re-types it as {short(o)}: published records are never altered",
                         f"give your record a new slug, or refer to {short(s)} without typing it")
-        if p in LABELS and isinstance(o, Literal):
+        if p in NAMES and isinstance(o, Literal):
             same_lang = [x for x in pub.objects(s, p) if isinstance(x, Literal) and x.language == o.language]
             if same_lang and unicodedata.normalize("NFC", str(o)) not in {str(x) for x in same_lang}:
                 line, col = loc.triple(s, p, o)

@@ -137,7 +137,7 @@ class Site:
                     disagreements.append(Disagreement(notes, [fact, side]))
             sources = [acc.source(s) for s in ix.iris(node, DCT + "source")]
             return self.render("statement.html", root, fact=fact, about=about, disagreements=disagreements,
-                               sources=sources, **common)
+                               sources=sources, contributions=acc.contributions(node), **common)
         account = self.accounts.account(node)
         network = self.picture(pictures.network(ix, node, self.href(root))) if kind == "case" else None
         source = source_ref(ix, node, self.pages) if kind == "source" else None
