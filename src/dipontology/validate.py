@@ -44,6 +44,8 @@ from rdflib.namespace import RDF, SH
 
 from . import resources
 from .contribution import checks
+from .contribution.convert import load_contribution
+from .contribution.sheets import column_for_path
 from .contribution.checks import (CONTEXT_BACKLINKS, CONTEXT_LINKS, CONTRIBUTION_RULES, LABEL_PROPERTIES, ill_typed,
                                   novel_statements, text_hygiene, text_hygiene_findings)
 from .errors import InputError
@@ -177,10 +179,6 @@ def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: 
         # a fresh report object each time (callers may change it); the SHACL report graph is shared, read-only
         return ValidationReport([replace(f) for f in cached.findings], files=list(cached.files), fail_on=fail_on,
                                 shacl_report=cached.shacl_report, seconds=cached.seconds, triples=cached.triples)
-    # optional dependency: dipontology.contrib imports this module until it takes its helpers from
-    # dipontology.published and dipontology.findings (then this import moves to the top)
-    from .contrib import column_for_path, load_contribution
-
     contributions: list[Loaded] = []
     conversion: list[Finding] = []
     for f in files:

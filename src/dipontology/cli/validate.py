@@ -51,8 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # optional dependency: the validation stack (SHACL engines, shapes, published graph; 0.4 s beyond what every
-    # command loads) loads only when this command runs
+    # the validation stack (SHACL engines, shapes, published graph) costs 0.4 s beyond what every command loads:
+    # optional dependency, loaded only when this command runs
     from ..validate import validate
 
     what = f"{len(args.files)} file(s) as a contribution" if args.files else "the published data"
