@@ -87,6 +87,7 @@ LIMITS = [
     ("DIPONTOLOGY_MAX_TRIPLES", "5", "more than 5 statements"),
     ("DIPONTOLOGY_MAX_LITERAL_CHARS", "10", "10"),
     ("DIPONTOLOGY_MAX_DEPTH", "1", "nested more than 1 deep"),
+    ("DIPONTOLOGY_MAX_IRI_CHARS", "20", "more than the limit of 20"),
 ]
 
 
@@ -100,6 +101,7 @@ def test_each_limit_set_by_environment_is_an_input_error(valid_case, var, value,
     proc = cli(["validate", str(valid_case), "-q", "--fail-on", "never"], env={var: value})
     assert proc.returncode == 2, (var, proc.stdout, proc.stderr)
     assert fragment in proc.stderr and str(valid_case) in proc.stderr and "fix:" in proc.stderr, proc.stderr
+    assert var in proc.stderr, proc.stderr  # the message says how to raise the limit
 
 
 def test_a_limit_hit_in_accept_leaves_the_data_folder_unchanged(valid_case, tmp_path):

@@ -955,7 +955,8 @@ def _check_turtle_depth(text: str, name: str, limit: int) -> None:
                 depth += 1
                 if depth > limit:
                     raise InputError(f"blank nodes or lists are nested more than {limit} deep", file=name,
-                                     line=line, fix="flatten the nesting: give deep nodes their own IRIs")
+                                     line=line, fix=Limits.raise_fix("max_depth", limit, "flatten the nesting: "
+                                                                     "give deep nodes their own IRIs"))
             elif value in "])":
                 depth -= 1
 
@@ -982,7 +983,8 @@ def _check_graph_depth(graph: Graph, name: str, limit: int, lines: dict[Node, in
             depth[node] = d
             if d > limit:
                 raise InputError(f"blank nodes are nested more than {limit} deep", file=name,
-                                 fix="flatten the nesting: give deep nodes their own IRIs")
+                                 fix=Limits.raise_fix("max_depth", limit, "flatten the nesting: give deep nodes "
+                                                      "their own IRIs"))
             for child in children.get(node, ()):
                 stack.append((child, d + 1))
 
@@ -1028,7 +1030,8 @@ def _prescan_xml(text: str, name: str, limits: Limits) -> tuple[dict[str, int], 
         depth[0] += 1
         if max_depth is not None and depth[0] > 2 * max_depth + 4:
             raise _XmlRefused(f"XML elements are nested more than {2 * max_depth + 4} deep",
-                              "flatten the nesting: give deep nodes their own IRIs",
+                              Limits.raise_fix("max_depth", max_depth, "flatten the nesting: give deep nodes their "
+                                               "own IRIs"),
                               parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
         base = attrs.get(f"{_XML_NS} base")
         current = urljoin(bases[-1], base) if (base and bases[-1]) else (base or bases[-1])
@@ -1119,7 +1122,8 @@ def _prescan_json(text: str, name: str, limits: Limits) -> _JsonScan:
         value, d = stack.pop()
         if limits.max_depth is not None and d > limits.max_depth:
             raise InputError(f"JSON objects or arrays are nested more than {limits.max_depth} deep", file=name,
-                             fix="flatten nested objects: give deep nodes their own @id")
+                             fix=Limits.raise_fix("max_depth", limits.max_depth, "flatten nested objects: give "
+                                                  "deep nodes their own @id"))
         if isinstance(value, dict):
             if "@context" in value:
                 vocab |= _check_contexts(value["@context"], text, name, terms, id_aliases)
