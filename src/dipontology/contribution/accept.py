@@ -31,8 +31,9 @@ from ..namespaces import DIP, ID_BASE, PREFIXES, bind_all
 from ..terms import copy_closure
 from ..published import clean, published, published_files, stamp, vocabulary
 from ..findings import ValidationReport
-from ..validate import novel_statements, validate
+from ..validate import validate
 from . import guard, journal
+from .checks import novel_statements
 from .convert import convert, mint_statement_iris
 
 __all__ = ["accept", "Accepted", "SHARED_FILES", "contributor_name", "report_digest", "recover"]

@@ -10,8 +10,9 @@ A contribution only adds. It may not
 * hide characters in its texts (control, bidirectional or zero-width characters, words mixing look-alike
   alphabets).
 
-Labels are compared and stored NFC-normalised (:func:`nfc`). This module runs above :mod:`dipontology.validate`
-(it reuses its text hygiene rule); :mod:`dipontology.contribution.accept` and ``dipontology convert`` call it.
+Labels are compared and stored NFC-normalised (:func:`nfc`). The hidden-character rule is the contribution checks'
+(:func:`dipontology.contribution.checks.text_hygiene`), here made a refusal; :mod:`dipontology.contribution.accept`
+and ``dipontology convert`` call this module before anything is validated or written.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from ..findings import short
 from ..load import Loaded
 from ..namespaces import DIP, DIPSH, PREFIXES
 from ..published import Published, Vocabulary
-from ..validate import text_hygiene
+from .checks import LABEL_PROPERTIES, text_hygiene
 from .convert import Converted
 
 __all__ = ["refuse_alterations", "refuse_hidden_text", "refuse_hidden_cells", "nfc", "IDENTITY", "LABELS",
@@ -37,7 +38,7 @@ __all__ = ["refuse_alterations", "refuse_hidden_text", "refuse_hidden_cells", "n
 IDENTITY = frozenset({OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, OWL.differentFrom,
                       OWL.propertyDisjointWith, OWL.disjointWith, SKOS.exactMatch, SKOS.closeMatch})
 #: properties that name a record (their texts are checked for mixed-script words)
-LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, DCTERMS.title, FOAF.name)
+LABELS = LABEL_PROPERTIES
 #: a record's one name per language: a contribution may not give a published record another (other names,
 #: skos:altLabel, are facts a source may add)
 NAMES = (RDFS.label, SKOS.prefLabel, DCTERMS.title, FOAF.name)
