@@ -137,3 +137,41 @@ def test_accept_without_a_name_asks_for_one(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="no name is known") as info:
         accept(tmp_path / "x.ttl", data_dir=data)
     assert "--contributor" in info.value.fix
+
+
+def test_labels_are_stored_nfc_normalised(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(resources.data_dir(), data)
+    decomposed = "Gene\u0301ve harbour trust (test)"  # e + combining acute accent
+    contribution = tmp_path / "nfc.ttl"
+    contribution.write_text(f"""@prefix dip: <https://w3id.org/dipontology/ontology#> .
+@prefix actor: <https://w3id.org/dipontology/id/actor/> .
+@prefix source: <https://w3id.org/dipontology/id/source/> .
+@prefix statement: <https://w3id.org/dipontology/id/statement/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+actor:test-nfc-trust a dip:NGO ;
+    rdfs:label "{decomposed}"@en ;
+    dcterms:description "A trust (test)."@en ;
+    dcterms:source source:malek-chigas-2013 .
+statement:test-nfc-trust-type a dip:FactStatement ; dip:statedSubject actor:test-nfc-trust ;
+    dip:statedProperty <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ; dip:statedValue dip:NGO ;
+    dcterms:source source:malek-chigas-2013 ; dip:locator "Introduction" ;
+    dip:quote "Citizen diplomacy refers to unofficial contacts between people of different nations" .
+""", encoding="utf-8")
+    result = accept(contribution, data_dir=data, contributor="Test Contributor")
+    assert not result.refused, result.report.render("text")
+    text = (data / "actors.ttl").read_text(encoding="utf-8")
+    assert "Gen\u00e9ve harbour trust (test)" in text  # e + U+0301 stored as the one code point U+00E9
+    assert "e\u0301" not in text
+
+
+
+def test_a_csv_sheet_that_is_a_symbolic_link_is_refused(tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text(template("case"), encoding="utf-8")
+    link = tmp_path / "case.csv"
+    link.symlink_to(real)
+    with pytest.raises(InputError, match="symbolic link") as info:
+        convert([link])
+    assert info.value.file == str(link)
