@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import html
-import io
 import json
 import os
 import re
@@ -69,11 +68,9 @@ def path(tmp_path_factory) -> dict:
         codes["validate"] = main(["validate", "harbour.ttl"])
         codes["accept"] = main(["accept", "harbour.ttl", "--contributor", "Jane Contributor", "-q"])
         codes["build"] = main(["build", "-o", str(root / "release"), "-q"])
-        out = io.StringIO()
         codes["query"] = main(["query", "--format", "csv", "-o", str(root / "query.csv"), "-q", "--sparql",
                                "SELECT ?case ?source WHERE { ?case dip:hasParticipation ?p . "
                                "?p dip:participant actor:mira-dalen ; dcterms:source ?source } ORDER BY ?case"])
-        del out
     finally:
         os.chdir(previous)
         os.umask(old_mask)
