@@ -335,6 +335,7 @@ def _reason_rules(graph: Graph, prefixes: tuple[str, ...], cache: bool, prog: _P
 
     t2 = time.perf_counter()
     labels = {str(s): str(o) for s, o in graph.subject_objects(RDFS.label)}
+    memberships = _membership_reader(graph, split, prefixes, labels)
     unsat = list(tres.unsatisfiable)
     explanation, bad = (("HermiT found the ontology inconsistent", []) if not tres.consistent
                         else _assess(materialised, unsat))
@@ -345,13 +346,12 @@ def _reason_rules(graph: Graph, prefixes: tuple[str, ...], cache: bool, prog: _P
         # the rules leave disjunctions open (a union as superclass, e.g. an rdfs:domain union, for an individual in
         # none of its members): every model puts the individual into one member, so the answers are what holds in
         # every branch; each branch is closed by the rules and must itself be a model of everything
-        settled = _settle_unions(materialised, bad, unsat, lambda mm: _memberships(graph, split, mm, prefixes,
-                                                                                     labels))
+        settled = _settle_unions(split, materialised, bad, unsat, memberships)
         if settled is None:
             where = ", ".join(sorted({f"{_name(b[0])}: {b[1]}" for b in bad[:3]}))
             prog.note(f"the rules cannot settle {len(bad)} axiom instance(s) (e.g. {where}): their connected "
                       "components go to HermiT", force=True)
-            settled = _components_to_hermit(graph, split, materialised, bad, prefixes, labels, cache, prog)
+            settled = _components_to_hermit(memberships, split, materialised, bad, prefixes, labels, cache, prog)
             if settled is None:
                 prog.part(f"ABox: rules {time.perf_counter() - t0 - t_tbox:.1f} s left {len(bad)} open axiom "
                           "instance(s) HermiT could not isolate: all data to HermiT")
@@ -361,7 +361,7 @@ def _reason_rules(graph: Graph, prefixes: tuple[str, ...], cache: bool, prog: _P
             explanation, inferred, n = settled
             branches = f", {n} branches for {len(bad)} open union(s)"
     elif explanation is None:
-        inferred = _memberships(graph, split, materialised, prefixes, labels)
+        inferred = memberships(materialised)
     t_check = time.perf_counter() - t2
     prog.part(f"ABox: rules {t_rules + t_check:.1f} s ({len(split.types) + len(split.edges)} assertions"
               f"{branches}); {routed}")
@@ -395,17 +395,9 @@ def _assess(m: Materialiser, unsat: list) -> tuple[str | None, list]:
     return None, bad
 
 
-def _components_to_hermit(graph: Graph, split: Split, m: Materialiser, bad: list, prefixes: tuple[str, ...],
-                          labels: dict[str, str], cache: bool, prog: _Progress) -> tuple | None:
-    """HermiT over the connected components of the data that hold an axiom instance the rules left open.
-
-    Components are connected by property assertions between individuals, not through the individuals the ontology
-    names (``dip:TrackOne``, the roles ...): what the data says about those is part of the ontology run and of
-    every component run. HermiT sees the ontology, those individuals' facts and the component's assertions; the
-    rest keeps the rules' answers. Returns ``(explanation or None, inferred, summary)``, or None when HermiT
-    concludes something new about a shared individual (then the components are not independent: all to HermiT).
-    """
-    started = time.perf_counter()
+def _components(split: Split, m: Materialiser):
+    """(the shared individuals, the component root of a node): components of the data connected by property
+    assertions between individuals, not through the individuals the ontology names."""
     nominals = {m.find(n) for n in split.nominals}
     parent: dict = {}
 
@@ -424,6 +416,21 @@ def _components_to_hermit(graph: Graph, split: Split, m: Materialiser, bad: list
                     a, b = find(x), find(y)
                     if a != b:
                         parent[a] = b
+    return nominals, find
+
+
+def _components_to_hermit(memberships: Callable, split: Split, m: Materialiser, bad: list, prefixes: tuple[str, ...],
+                          labels: dict[str, str], cache: bool, prog: _Progress) -> tuple | None:
+    """HermiT over the connected components of the data that hold an axiom instance the rules left open.
+
+    Components are connected by property assertions between individuals, not through the individuals the ontology
+    names (``dip:TrackOne``, the roles ...): what the data says about those is part of the ontology run and of
+    every component run. HermiT sees the ontology, those individuals' facts and the component's assertions; the
+    rest keeps the rules' answers. Returns ``(explanation or None, inferred, summary)``, or None when HermiT
+    concludes something new about a shared individual (then the components are not independent: all to HermiT).
+    """
+    started = time.perf_counter()
+    nominals, find = _components(split, m)
     roots = {find(b[0]) for b in bad if not m.is_literal(b[0])}
     if not roots or any(b[0] in nominals for b in bad):
         return None
@@ -460,7 +467,7 @@ def _components_to_hermit(graph: Graph, split: Split, m: Materialiser, bad: list
             # a shared individual: HermiT must not know more about it than the rules did
             if t.cls not in m.named_types(t.individual) and t.cls != thing:
                 return None
-    outside = [t for t in _memberships(graph, split, m, prefixes, labels) if t.individual not in inside]
+    outside = [t for t in memberships(m) if t.individual not in inside]
     within = [InferredType(t.individual, t.cls, labels.get(t.individual), labels.get(t.cls))
               for t in result.inferred if t.individual in inside]
     return None, sorted(outside + within, key=lambda t: (t.cls, t.individual)), summary
@@ -474,39 +481,75 @@ def _clash_free(m: Materialiser, unsat: list) -> bool:
 MAX_BRANCHES = 64
 
 
-def _settle_unions(m: Materialiser, bad: list, unsat: list, memberships) -> tuple | None:
+def _settle_unions(split: Split, m: Materialiser, bad: list, unsat: list, memberships) -> tuple | None:
     """Decide open unions by cases: ``(explanation or None, inferred, branches tried)``, or None when a branch is
-    not settled by the rules either (or there are too many)."""
+    not settled by the rules either, or a component has too many combinations.
+
+    Every model puts the individual of an open union into one of its members, so what is entailed is what holds in
+    every branch (a branch: M plus one member per open union, closed by the rules, and itself a model of
+    everything). Unions in different components of the data are decided apart: a branch of one component must
+    not change anything outside it (the shared individuals' types, merges elsewhere), which is checked; at the end
+    one branch per component is combined and must be a model of everything.
+    """
+    if any(r[0] == "I" for r in split.functional):
+        return None  # an inverse-functional property could merge across components: not decided apart
     opened: dict = {}
     for item in bad:
         right = item[2] if len(item) > 2 else None
-        if not (isinstance(right, tuple) and right[0] == "or"):
+        if not (isinstance(right, tuple) and right[0] == "or") or m.is_literal(item[0]):
             return None
         opened[(item[0], right)] = right[1]
     for where, options in opened.items():
         # a member the individual cannot be in on its own (a disjointness, ...) is no branch
         opened[where] = [o for o in options if _clash_free(m.branch([(where[0], o)]), unsat)]
-    combos = [[]]
-    for (x, _right), options in sorted(opened.items(), key=lambda kv: str(kv[0][0])):
-        combos = [c + [(x, o)] for c in combos for o in options]
-        if len(combos) > MAX_BRANCHES:
-            return None
-    common: set | None = None
-    chosen: list = []
-    for combo in combos:
-        b = m.branch(combo)
-        why, still = _assess(b, unsat)
-        if why is not None:
-            continue  # this branch has no model
-        if still:
-            return None
-        found = memberships(b)
-        keys = {(t.individual, t.cls) for t in found}
-        common = keys if common is None else common & keys
-        chosen = found
-    if common is None:
-        return "the data is inconsistent: every choice an open union allows leads to a contradiction", [], len(combos)
-    return None, [t for t in chosen if (t.individual, t.cls) in common], len(combos)
+    nominals, find = _components(split, m)
+    shared_types = {n: m.named_types(n) for n in nominals}
+    groups: dict = {}
+    for (x, right), options in sorted(opened.items(), key=lambda kv: str(kv[0][0])):
+        groups.setdefault(find(x), []).append((x, options))
+    base = memberships(m)
+    base_keys = {(t.individual, t.cls) for t in base}
+    by_key = {(t.individual, t.cls): t for t in base}
+    entailed = set(base_keys)
+    first_choices: list = []
+    tried = 0
+    for root, items in groups.items():
+        combos: list = [[]]
+        for x, options in items:
+            combos = [c + [(x, o)] for c in combos for o in options]
+            if len(combos) > MAX_BRANCHES:
+                return None
+        common: set | None = None
+        for combo in combos:
+            tried += 1
+            b = m.branch(combo)
+            why, still = _assess(b, unsat)
+            if why is not None:
+                continue  # this branch has no model
+            if any(find(m.find(st[0]) if not m.is_literal(st[0]) else st[0]) == root for st in still):
+                return None  # the rules do not settle this branch either
+            if any(b.named_types(n) != t for n, t in shared_types.items()):
+                return None  # the branch reaches the shared individuals: not independent
+            if any(find(m.find(k)) != root for k in b.parent if k not in m.parent):
+                return None  # a merge outside the component
+            found = memberships(b)
+            for t in found:
+                by_key.setdefault((t.individual, t.cls), t)
+            keys = {(t.individual, t.cls) for t in found}
+            common = keys if common is None else common & keys
+            if common is keys:
+                first_choices += combo
+        if common is None:
+            return ("the data is inconsistent: every choice an open union allows leads to a contradiction",
+                    [], tried)
+        entailed |= common
+    # one branch per component together is a model of everything (so the data is consistent)
+    combined = m.branch(first_choices)
+    why, still = _assess(combined, unsat)
+    if why is not None or still:
+        return None
+    inferred = sorted((by_key[k] for k in entailed), key=lambda t: (t.cls, t.individual))
+    return None, inferred, tried
 
 
 def _name(node) -> str:
@@ -560,11 +603,12 @@ def _tbox_graph(split: Split, m: Materialiser) -> Graph:
     return g
 
 
-def _memberships(graph: Graph, split: Split, m: Materialiser, prefixes: tuple[str, ...],
-                 labels: dict[str, str]) -> list[InferredType]:
-    """The class memberships HermiT (through owlready2) reports: of individuals owlready2 knows (declared
-    owl:NamedIndividual, or typed with a declared class), in classes declared owl:Class, under ``prefixes``, not
-    following from the asserted types and the asserted subclass hierarchy."""
+def _membership_reader(graph: Graph, split: Split, prefixes: tuple[str, ...],
+                       labels: dict[str, str]) -> Callable[[Materialiser], list[InferredType]]:
+    """A function from a model to the class memberships HermiT (through owlready2) reports: of individuals
+    owlready2 knows (declared owl:NamedIndividual, or typed with a declared class), in classes declared owl:Class,
+    under ``prefixes``, not following from the asserted types and the asserted subclass hierarchy. What depends on
+    the graph alone is read once."""
     classes = set(graph.subjects(RDF.type, OWL.Class))
     known: set = set(split.declared_individuals)
     asserted: dict = {}
@@ -591,20 +635,27 @@ def _memberships(graph: Graph, split: Split, m: Materialiser, prefixes: tuple[st
             hit = memo[cls] = frozenset(seen)
         return hit
 
-    out: list[InferredType] = []
-    thing = str(OWL.Thing)
-    for ind in known:
+    reported: list[tuple[str, frozenset]] = []
+    for ind in sorted(known):
         if ind.startswith("_:") or not ind.startswith(prefixes):
             continue
         told: set = set()
         for cls in asserted.get(ind, ()):
             told |= ancestors(str(cls))
-        for iri in m.named_types(ind):
-            if iri == thing or iri in told or not iri.startswith(prefixes) or iri not in split.classes:
-                continue
-            out.append(InferredType(ind, iri, labels.get(ind), labels.get(iri)))
-    out.sort(key=lambda t: (t.cls, t.individual))
-    return out
+        reported.append((ind, frozenset(told)))
+    thing = str(OWL.Thing)
+    classes_ok = {c for c in split.classes if c.startswith(prefixes) and c != thing}
+
+    def read(m: Materialiser) -> list[InferredType]:
+        out: list[InferredType] = []
+        for ind, told in reported:
+            for iri in m.named_types(ind):
+                if iri in classes_ok and iri not in told:
+                    out.append(InferredType(ind, iri, labels.get(ind), labels.get(iri)))
+        out.sort(key=lambda t: (t.cls, t.individual))
+        return out
+
+    return read
 
 
 def _run_hermit(graph: Graph, clean: Graph, dropped: int, prefixes: tuple[str, ...]) -> ReasonResult:
