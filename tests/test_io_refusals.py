@@ -173,9 +173,15 @@ def test_trusted_readers_report_syntax_errors_with_line_and_column(tmp_path):
 def test_trusted_readers_refuse_named_graphs(tmp_path):
     f = tmp_path / "g.trig"
     f.write_text(f"<{CASE}g> {{ <{CASE}a> <{DIP}p> \"x\" }}\n", encoding="utf-8")
-    with pytest.raises(InputError, match="named graph") as e:
-        trusted_triples(f)
-    assert (e.value.line, e.value.column) == (1, 1)
+    import pyoxigraph as ox
+
+    for read in (lambda: trusted_triples(f), lambda: bulk_load(ox.Store(), [f])):
+        with pytest.raises(InputError, match="named graph") as e:
+            read()
+        assert (e.value.file, e.value.line, e.value.column) == (str(f), 1, 1)
+    plain = tmp_path / "plain.trig"
+    plain.write_text(f"{{ <{CASE}a> <{DIP}p> \"x\" }}\n", encoding="utf-8")
+    assert len(bulk_load(ox.Store(), [plain])) == 1
 
 
 def test_limit_messages_name_their_variable():

@@ -451,7 +451,8 @@ def bulk_load(store: ox.Store, paths: "list[str | os.PathLike[str]]", *,
               to_graph: ox.NamedNode | ox.DefaultGraph | None = None) -> ox.Store:
     """Load trusted files into ``store`` with pyoxigraph's bulk loader (the store cache and the server): each file
     read through :func:`read_file`'s rules (no symbolic link), its format from its extension (:data:`FORMATS`;
-    ``.owl`` is RDF/XML), everything into ``to_graph`` (default: the default graph).
+    ``.owl`` is RDF/XML), everything into ``to_graph`` (default: the default graph). A TriG or N-Quads file is
+    read by :func:`trusted_triples`, so a statement in a named graph is refused rather than merged.
 
     :raises InputError: naming file, line and column if a file cannot be read or parsed.
     """
@@ -463,6 +464,10 @@ def bulk_load(store: ox.Store, paths: "list[str | os.PathLike[str]]", *,
             raise InputError("a store is loaded from Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML files",
                              file=name, fix="give the file the extension of its format (.ttl .nt .nq .trig "
                              ".jsonld .rdf)")
+        if fmt in ("trig", "nquads"):  # named graphs are refused, not merged into one graph without a word
+            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph)
+                              for t in trusted_triples(path, format=fmt))
+            continue
         try:
             fh = _open_nofollow(Path(path))
         except OSError:
