@@ -64,6 +64,9 @@ CASES = {
         ("place:p a dip:Place ; dip:involvesCountry place:q .", False),
     "union domain with a choice left (a statement with a date note)":
         ("statement:c a dip:TrackClassification ; dip:datePrecisionNote \"about\" .", True),
+    "open unions in many components (each decided apart)": ("\n".join(
+        f'statement:c{i} a dip:TrackClassification ; dip:datePrecisionNote "about" .' for i in range(8))
+        + "\nstatement:c0 dip:contradicts statement:c1 .", True),
     "union range whose members share a superclass": (
         "ex:thing a owl:NamedIndividual ; dip:profiledTrack dip:TrackTwo .", True),
     "datatype range broken": (

@@ -12,6 +12,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
+from dipontology import reason as reason_module
 from dipontology import resources
 from dipontology.abox import Materialiser, Split, Unsupported, literal_key
 from dipontology.reason import OWL2_DATATYPES
@@ -144,3 +145,24 @@ def test_dates_are_left_out_as_for_hermit(ontology):
     m = _model(ontology, 'case:a a dip:Initiative ; dip:startDate "1990"^^xsd:gYear, "1991"^^xsd:gYear .')
     assert m.split.dropped == base + 2
     assert m.clash is None and m.verify() == []
+
+
+def test_open_unions_in_separate_components_are_decided_apart(ontology, monkeypatch):
+    """Nine open unions (2 choices each, 512 combinations together) stay within the branch limit: one component
+    holds two of them (4 combinations), the seven others one each."""
+    data = "\n".join(f'statement:c{i} a dip:TrackClassification ; dip:datePrecisionNote "about" .' for i in range(9))
+    g = Graph()
+    for t in ontology:
+        g.add(t)
+    g.parse(data=PREFIXES + data + "\nstatement:c0 dip:contradicts statement:c1 .", format="turtle")
+    split = Split.of(g, OWL2_DATATYPES)
+    m = Materialiser(split).run()
+    bad = m.verify()
+    assert len(bad) == 9
+    read = reason_module._membership_reader(g, split, ("https://w3id.org/dipontology/",), {})
+    monkeypatch.setattr(reason_module, "MAX_BRANCHES", 4)
+    explanation, inferred, tried = reason_module._settle_unions(split, m, bad, [], read)
+    assert explanation is None
+    assert tried == 4 + 7 * 2
+    # nothing new is entailed: each statement is a Method or a Conflict, and neither is certain
+    assert inferred == read(m)
