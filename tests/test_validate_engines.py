@@ -19,6 +19,7 @@ from rdflib.namespace import RDF, SH
 
 from dipontology import validate as V
 from dipontology.errors import InputError
+from dipontology.findings import short
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -111,7 +112,7 @@ def test_generated_graph_same_findings_and_results(generated):
     assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in ref.findings]
     assert keys(fast.shacl_report) == keys(ref.shacl_report)
     # every injected kind of violation is found, from the shape the generator names
-    shapes = Counter(V._short(k[3]) for k in keys(fast.shacl_report).elements())
+    shapes = Counter(short(k[3]) for k in keys(fast.shacl_report).elements())
     for kind, v in sidecar["violations"].items():
         assert v["count"] > 0, kind
         assert shapes[v["shape"]] >= 1, (kind, v["shape"])

@@ -44,15 +44,14 @@ from rdflib.namespace import RDF, SH
 
 from . import resources
 from .contribution import checks
-from .contribution.convert import load_contribution
-from .contribution.sheets import column_for_path
 from .contribution.checks import (CONTEXT_BACKLINKS, CONTEXT_LINKS, CONTRIBUTION_RULES, LABEL_PROPERTIES, ill_typed,
                                   novel_statements, text_hygiene, text_hygiene_findings)
+from .contribution.convert import load_contribution
+from .contribution.sheets import column_for_path
 from .errors import InputError
 from .findings import REPORT_SCHEMA, Finding, ValidationReport, parse_level, short, visible
 from .load import Limits, Loaded, _quiet_rdflib
-from .published import (Published, Vocabulary, clean, load_trusted, ontology, published, published_files,
-                        shapes_graph, stamp, subjects_index, vocabulary)
+from .published import clean, published, published_files, shapes_graph, stamp, subjects_index, vocabulary
 from .shacl import (ENGINE_LIMITS, ENGINE_TITLES, SHACL_ENGINES, Profile, check_shapes, english, load_shapes,
                     ontology_plus, path_text, run_shacl, shacl_engine, shacl_report)
 from .shacl import profile as shapes_profile
@@ -217,11 +216,3 @@ def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation", engi
         findings = checks.finish(findings, full, subjects, loaded)
     return ValidationReport(findings, files=[checks.display_path(i.file) for i in loaded], fail_on=fail_on,
                             shacl_report=report_graph, triples=len(data))
-
-# --------------------------------------------------------------------------------------------------------------
-# the names these helpers had when they lived here (dipontology.contrib still imports some of them)
-
-_load_trusted, _stamp, _ontology, _clean, _vocabulary, _published = (load_trusted, stamp, ontology, clean, vocabulary,
-                                                                     published)
-_subjects_index, _Published, _Vocabulary, _Profile = subjects_index, Published, Vocabulary, Profile
-_short = short
