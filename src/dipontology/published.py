@@ -1,8 +1,8 @@
 """The published graph as the checks see it: the project's own files, parsed once per process and keyed on file stamps.
 
 :func:`published_files` lists the data files, :func:`stamp` identifies a set of files by path, modification time and
-size, :func:`load_trusted` parses them (without the size limits a contribution gets; a file whose bytes were parsed
-before is reused), :func:`published` merges the data into one graph indexed by subject, :func:`vocabulary` reads what
+size, :func:`load_trusted` parses them (with :data:`dipontology.load.TRUSTED`, without the limits a contribution gets;
+a file whose bytes were parsed before is reused), :func:`published` merges the data into one graph indexed by subject, :func:`vocabulary` reads what
 the ontology defines, :func:`shapes_graph` merges the project's SHACL shapes, and :func:`clean` removes from a data
 file what data may not say (shapes, ``owl:imports`` and, in a contribution, ontology statements), with a finding for
 each removal. Validation (:mod:`dipontology.validate`), the contribution checks
@@ -28,7 +28,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from . import resources
 from .errors import InputError
 from .findings import Finding, short
-from .load import Limits, Loaded, load_bytes
+from .load import TRUSTED, Loaded, load_bytes
 from .namespaces import DIP, DIPSH, ONTOLOGY_IRI, bind_all
 
 __all__ = [
@@ -57,9 +57,6 @@ def stamp(paths: Iterable[Path]) -> tuple:
         out.append((str(p), st.st_mtime_ns, st.st_size))
     return tuple(out)
 
-
-#: the project's own files are trusted: no size limits
-TRUSTED = Limits(max_bytes=None, max_triples=None, max_literal_chars=None)
 
 _PARSED: dict = {}
 
