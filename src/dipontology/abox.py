@@ -22,12 +22,28 @@ the shipped graph, no answer in 600 s at 100k triples). This module reaches the 
 
 Why that gives HermiT's answers: every step of 3 is sound, so a clash in M means the input is inconsistent; and when
 M satisfies every axiom it *is* a model of ontology + data, so what holds in every model holds in M, and what holds
-in M was derived soundly: M's class memberships are exactly the entailed ones. Where M breaks an axiom (a disjunction
-the rules cannot decide, an existential nobody witnesses, a merge of literals whose values the module cannot
-compare) the caller hands the affected connected component of the data to HermiT (see :mod:`dipontology.reason`).
+in M was derived soundly: M's class memberships are exactly the entailed ones. Where M breaks an axiom, the caller
+(:mod:`dipontology.reason`) goes on in two ways. An open union (an individual in a union's domain but in none of
+its members) is decided by cases: :meth:`Materialiser.branch` adds one member and closes again; every model is in
+one branch, so what every branch that is itself a model entails is entailed (unions in different connected
+components of the data are decided apart). Anything else (an existential nobody witnesses, a merge of literals
+whose values this module does not compare) sends the affected connected components of the data to HermiT.
 Constructs this module does not implement at all (``owl:hasKey``, ``owl:hasSelf``, reflexive, irreflexive and
 asymmetric properties, disjoint properties, negative property assertions, ``only``/``not``/cardinality on the
 left-hand side, datatype restrictions) raise :class:`Unsupported`, and the whole graph goes to HermiT.
+
+Which axioms of ``ontology/dipontology.ttl`` are outside OWL 2 RL, and how each is handled:
+
+* the defined classes (``owl:equivalentClass`` of an intersection with ``some``/``value`` restrictions), read
+  right to left (a member has a witness): ``some`` as superclass; checked in M. The data never asserts these
+  classes, so the witnesses are there; an asserted member without one goes to HermiT;
+* ``owl:oneOf`` inside ``some`` in those definitions (``dip:FacilitatorRole dip:MediatorRole``): left to right it is
+  OWL 2 RL (recognised), right to left it is inside the ``some`` above;
+* unions as ``rdfs:domain``/``rdfs:range`` (``dip:location``, ``dip:startDate``, ``dip:statedSubject`` ...):
+  checked in M; open ones decided by cases;
+* functional properties without a unique-name assumption: merges (declared-different or disjoint: a clash);
+* ranges of datatype properties (``xsd:string``, ``xsd:integer``): checked value by value (unknown datatypes go to
+  HermiT); dates outside the OWL 2 datatype map are left out, as HermiT needs.
 
 >>> from rdflib import Graph
 >>> g = Graph().parse(data='''@prefix : <http://example.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -80,6 +96,9 @@ SCHEMA_PREDICATES = frozenset({
     OWL.annotatedTarget, OWL.imports, OWL.versionIRI, OWL.priorVersion, OWL.backwardCompatibleWith,
     OWL.incompatibleWith,
 })
+#: owlready2 annotations that make it import Python modules (never honoured for our inputs)
+OWLREADY_UNSAFE = ("http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#python_module",
+                   "http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#python_name")
 _UNSUPPORTED_TYPES = {OWL.AsymmetricProperty: "asymmetric property", OWL.ReflexiveProperty: "reflexive property",
                       OWL.IrreflexiveProperty: "irreflexive property", OWL.AllDisjointProperties: "disjoint properties",
                       OWL.NegativePropertyAssertion: "negative property assertion"}
@@ -220,8 +239,7 @@ class Split:
         schema_types: list[tuple] = []
         candidates_t: list[tuple] = []
         candidates_e: list[tuple] = []
-        unsafe = ("http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#python_module",
-                  "http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#python_name")
+        unsafe = OWLREADY_UNSAFE
         for s, p, o in graph:
             ps = str(p)
             if ps == _IMPORTS or ps in unsafe:
@@ -302,7 +320,8 @@ class Split:
         except Exception as exc:  # a malformed list
             raise Unsupported(f"malformed RDF list ({exc})") from None
 
-    def _role(self, g: Graph, node) -> tuple:  # noqa: D401 - a role: ("P", p) or ("I", p)
+    def _role(self, g: Graph, node) -> tuple:
+        """A property expression as a role: ``("P", p)`` or ``("I", p)`` (the inverse of ``p``)."""
         if isinstance(node, URIRef):
             return ("P", node)
         inv = g.value(node, OWL.inverseOf)
@@ -354,7 +373,7 @@ class Split:
         raise Unsupported("a class expression of an unknown kind")
 
     def _filler(self, g: Graph, node):
-        if isinstance(node, URIRef) and (str(node).startswith(_X) or str(node) in (_RDFS_LITERAL, _PLAIN, _LANG)):
+        if _is_datatype(node):
             return ("dt", node)
         return self.expr(g, node)
 
@@ -400,8 +419,7 @@ class Split:
             elif p == RDFS.domain and isinstance(s, URIRef):
                 ax.append((("some", ("P", s), OWL.Thing), self.expr(g, o)))
             elif p == RDFS.range and isinstance(s, URIRef):
-                if s in self.data_properties or (isinstance(o, URIRef) and self._filler(g, o)[0] == "dt"
-                                                  if isinstance(o, URIRef) else False):
+                if s in self.data_properties or _is_datatype(o):
                     if not isinstance(o, URIRef):
                         raise Unsupported("a datatype range other than a named datatype")
                     self.data_properties.add(s)
@@ -436,6 +454,10 @@ class Split:
         for i, a in enumerate(members):
             for b in members[i + 1:]:
                 self.different.append((a, b))
+
+
+def _is_datatype(node) -> bool:
+    return isinstance(node, URIRef) and (str(node).startswith(_X) or str(node) in (_RDFS_LITERAL, _PLAIN, _LANG))
 
 
 def _inv(role: tuple) -> tuple:

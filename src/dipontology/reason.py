@@ -43,7 +43,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from . import resources
-from .abox import Materialiser, Split, Unsupported, key
+from .abox import OWLREADY_UNSAFE, Materialiser, Split, Unsupported, key
 from .atomic import write_text
 from .errors import DependencyError, InputError
 
@@ -60,9 +60,6 @@ OWL2_DATATYPES = {
     "http://www.w3.org/2000/01/rdf-schema#Literal", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
 }
 
-#: owlready2 annotations that make it import Python modules (never honoured for our inputs)
-OWLREADY_UNSAFE = ("http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#python_module",
-                   "http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#python_name")
 
 
 @dataclass
