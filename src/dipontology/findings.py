@@ -358,8 +358,10 @@ def findings_graph(findings: Sequence[Finding]) -> Graph:
         path = _expand(f.path)
         if path is not None:
             g.add((node, SH.resultPath, path))
-        if f.value is not None:
-            g.add((node, SH.value, Literal(f.value)))
+        if f.value is not None:  # a check finding knows its value's kind; others show it in Turtle notation
+            g.add((node, SH.value, URIRef(f.value) if f.value_kind == "iri" else
+                   Literal(f.value, lang=f.value_lang, datatype=URIRef(f.value_datatype) if f.value_datatype and
+                           not f.value_lang else None)))
         if f.message:
             g.add((node, SH.resultMessage, Literal(f.message)))
         if f.fix:
