@@ -38,6 +38,8 @@ case:test-value-case a dip:Initiative ;
 VALUE_CASES = [
     ("date", 'dip:startDate "2019-02-30"^^xsd:date', '"2019-02-30"^^xsd:date', "dipsh:StartDateValue"),
     ("year", 'dip:startDate "19x5"^^xsd:gYear', '"19x5"^^xsd:gYear', "dipsh:StartDateValue"),
+    # no shape judges this property's values: the literal's own finding says the date is impossible
+    ("date-unshaped", 'dcterms:date "2019-02-30"^^xsd:date', '"2019-02-30"^^xsd:date', "contrib:ill-typed-literal"),
     ("datatype", 'dip:startDate "1993"', '"1993"', "dipsh:StartDateValue"),
     ("iri", "dip:location <http://example.org/nowhere>", "<http://example.org/nowhere>", None),
     ("term", 'dip:startDat "1993"^^xsd:gYear', None, "contrib:unknown-term"),

@@ -600,12 +600,19 @@ def _record(text: str) -> URIRef | None:
     return URIRef(iri) if iri != text else None
 
 
+#: shapes whose findings about a value are not about the value's form
+_NOT_ABOUT_FORM = frozenset({"dipsh:FactBackedByStatement"})
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     seen: set = set()
     out = []
     # a SHACL IRI-format finding duplicates contrib:outside-namespace for the same record
     outside = {f.focus for f in findings if f.rule == "contrib:outside-namespace"}
-    shacl_keys = {(f.focus, f.path, f.value) for f in findings if not f.rule.startswith(("contrib:", "csv:"))}
+    # an ill-typed literal a shape reports as such stands as the shape's finding; one that only a shape about
+    # something else meets (no statement backs it) keeps its own finding, or nothing would say its text is wrong
+    shacl_keys = {(f.focus, f.path, f.value) for f in findings
+                  if not f.rule.startswith(("contrib:", "csv:")) and f.rule not in _NOT_ABOUT_FORM}
     unknown = {(f.focus, f.path, f.value) for f in findings if f.rule == "contrib:unknown-term"}
     for f in findings:
         if f.rule.startswith("dipsh:") and f.focus in outside and f.path is None:
