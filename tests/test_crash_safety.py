@@ -162,7 +162,7 @@ def states(tmp_path_factory) -> tuple[dict, dict]:
     data = tmp_path_factory.mktemp("crash-accept") / "data"
     shutil.copytree(resources.data_dir(), data)
     before = data_snapshot(data)
-    result = contrib.accept(COMPLETE, data_dir=data)
+    result = contrib.accept(COMPLETE, data_dir=data, contributor="Crash Test")
     assert not result.refused and len(result.written) >= 3
     return before, data_snapshot(data)
 
@@ -178,7 +178,7 @@ def _data(tmp_path: Path) -> Path:
 def test_killed_accept_before_commit_leaves_the_data_unchanged(states, tmp_path, hook):
     before, _accepted = states
     data = _data(tmp_path)
-    kill_at(["accept", str(COMPLETE), "--data-dir", str(data), "-q"], hook, tmp_path)
+    kill_at(["accept", str(COMPLETE), "--data-dir", str(data), "--contributor", "Crash Test", "-q"], hook, tmp_path)
     assert data_snapshot(data) == before
     # the next accept cleans up nothing it should not and succeeds
     assert contrib.recover(data) == [] and data_snapshot(data) == before
@@ -188,7 +188,7 @@ def test_killed_accept_before_commit_leaves_the_data_unchanged(states, tmp_path,
 def test_killed_accept_between_renames_is_completed_by_recover(states, tmp_path, nth):
     before, accepted = states
     data = _data(tmp_path)
-    kill_at(["accept", str(COMPLETE), "--data-dir", str(data), "-q"], f"replace|{data}|{nth}", tmp_path)
+    kill_at(["accept", str(COMPLETE), "--data-dir", str(data), "--contributor", "Crash Test", "-q"], f"replace|{data}|{nth}", tmp_path)
     after = data_snapshot(data)
     # every file under its final name is whole: either its previous or its accepted version
     assert all(after.get(k) in (before.get(k), accepted.get(k)) for k in set(after) | set(before)), after

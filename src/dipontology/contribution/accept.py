@@ -26,8 +26,9 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from .. import resources
 from ..errors import InputError
-from ..load import Limits, Loaded, load_bytes, load_file
-from ..namespaces import DIP, ID_BASE, PREFIXES, bind_all
+from ..export import serialize_triples
+from ..load import TRUSTED, Limits, Loaded, load_bytes, load_file
+from ..namespaces import DIP, ID_BASE, PREFIXES
 from ..terms import copy_closure
 from ..published import clean, published, published_files, stamp, vocabulary
 from ..findings import ValidationReport
@@ -152,8 +153,7 @@ def accept(file: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | N
                          fix="check free space and permissions, then run accept again") from None
     try:
         for tmp, target in staged:  # what was staged must parse and hold at least the planned statements
-            check = load_bytes(tmp.read_bytes(), name=str(target), format="turtle",
-                               limits=Limits(max_bytes=None, max_triples=None, max_literal_chars=None))
+            check = load_bytes(tmp.read_bytes(), name=str(target), format="turtle", limits=TRUSTED)
             if len(check.graph) < len(plan[target]):
                 raise InputError(f"the staged version of {target} lost statements; nothing was changed",
                                  file=str(target), fix="report this as a bug")
@@ -251,11 +251,8 @@ def _versions(plan: dict[Path, Graph], source_file: Path, appendable: set[Path],
     out: list[tuple[Path, str]] = []
     day = when.date().isoformat()
     for target, sub in sorted(plan.items()):
-        canonical = Graph()
-        for t in to_canonical_graph(sub):  # blank nodes labelled canonically: the same bytes on every run
-            canonical.add(t)
-        bind_all(canonical)
-        body = canonical.serialize(format="turtle")
+        # blank nodes labelled canonically, triples sorted (dipontology.export): the same bytes on every run
+        body = serialize_triples(list(to_canonical_graph(sub)), "ttl").decode("utf-8")
         if target.exists():
             if target.parent.name == "cases" and target.resolve() not in appendable:
                 raise InputError(f"{target} already exists", file=str(source_file),

@@ -31,11 +31,13 @@ from pathlib import Path
 from typing import Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from .. import provenance, resources
 from ..errors import InputError
-from ..load import Limits, Loaded, _decode, load_file
+from ..export import serialize_triples
+from ..load import TRUSTED, Limits, Loaded, _decode, load_file
 from ..namespaces import DIP, ID_BASE, PREFIXES, SCHEMA, bind_all
 from ..findings import Finding
 from .sheets import SHEETS, Sheet, sheet_for_header
@@ -204,7 +206,6 @@ def _curie(iri: URIRef) -> str:
 
 
 _PUBLISHED: dict = {}
-_TRUSTED = Limits(max_bytes=None, max_triples=None, max_literal_chars=None)
 
 
 def _published_registry(data_dir: Path) -> tuple[Registry, Graph, Graph]:
@@ -219,9 +220,9 @@ def _published_registry(data_dir: Path) -> tuple[Registry, Graph, Graph]:
         graph = Graph()
         for p in files:
             if p.stat().st_size:
-                graph += load_file(p, limits=_TRUSTED, lines=False, allow_empty=True).graph
+                graph += load_file(p, limits=TRUSTED, lines=False, allow_empty=True).graph
         registry.add_graph(graph)
-        onto = load_file(resources.ontology_file(), limits=_TRUSTED, lines=False).graph
+        onto = load_file(resources.ontology_file(), limits=TRUSTED, lines=False).graph
         cached = _PUBLISHED[key] = (registry, graph, onto)
     return cached[0], cached[1], cached[2]
 
@@ -406,7 +407,7 @@ def convert(paths: Sequence[str | os.PathLike[str]], *, limits: Limits | None = 
             for triple in row.g:
                 g.add(triple)
     turtle = ("# Converted from " + ", ".join(Path(r.file).name for r in reads) + " by dipontology convert.\n"
-              + g.serialize(format="turtle"))
+              + serialize_triples(list(to_canonical_graph(g)), "ttl").decode("utf-8"))
     first = reads[0].file
     loaded = Loaded(graph=g, format="csv", lines=lines, file=first, prefixes=dict(PREFIXES))
     cells = [(r.file, line, r.header.index(name) + 1, name, text) for r in reads for line, row in r.rows

@@ -1,0 +1,26 @@
+"""Shared by the whole suite: a known contributor name for ``accept`` (git's ``user.name`` of a private, empty
+global git configuration, so no test depends on the machine's), and the profile markers.
+
+Markers (pyproject.toml): ``slow`` (builds, wheels, subprocess-heavy runs), ``server`` (a real server on
+127.0.0.1), ``browser`` (headless Chromium). ``server`` and ``browser`` tests are slow too, so the fast profile is
+one expression: ``python -m pytest -m "not slow"``.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_GIT_CONFIG = Path(tempfile.mkdtemp(prefix="dipontology-tests-git-")) / "gitconfig"
+_GIT_CONFIG.write_text("[user]\n\tname = dipontology tests\n\temail = tests@127.0.0.1\n", encoding="utf-8")
+os.environ["GIT_CONFIG_GLOBAL"] = str(_GIT_CONFIG)   # inherited by every subprocess the tests start
+os.environ.pop("GIT_CONFIG_SYSTEM", None)
+os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("server") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
