@@ -29,8 +29,8 @@ cannot name a remote endpoint or another graph, and is parsed by pyoxigraph alon
 Every query can be given a time limit (``timeout=`` seconds): the embedded store evaluates in a worker thread and
 stops waiting after that time (:func:`time_limited`); a remote endpoint gets it as the HTTP timeout.
 
-Rows are converted to rdflib terms when first read: ``len(result)`` and the rendering of a result that is never
-read as rdflib terms cost no conversion.
+The embedded store's rows are converted to rdflib terms when first read (each distinct term once per result), so
+``len(result)`` costs no conversion.
 
 :func:`push` loads the graph into a store through the SPARQL 1.1 Graph Store Protocol.
 
