@@ -45,6 +45,7 @@ True
 """
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -624,9 +625,20 @@ def insert_values(text: str, bindings: Mapping[str, Node]) -> str:
     """
     if not bindings:
         return text
+    return _insert_values(text, tuple(bindings.items()))
+
+
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@functools.lru_cache(maxsize=512)
+def _insert_values(text: str, items: tuple[tuple[str, Node], ...]) -> str:
+    """:func:`insert_values`, cached by the text and the bound terms (a named query runs again and again with the
+    same parameters; rdflib terms compare and hash by kind, lexical form, datatype and language)."""
+    bindings = dict(items)
     names = list(bindings)
     for name in names:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        if not _VARIABLE_NAME.fullmatch(name):
             raise InputError(f"invalid parameter name {name!r}", fix="use letters, digits and _")
     row = " ".join(serialize_term(bindings[n]) for n in names)
     block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}\n"
