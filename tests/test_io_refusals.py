@@ -127,9 +127,6 @@ def test_a_contribution_that_is_a_symbolic_link_is_not_read(tmp_path, data, caps
     assert _snapshot(data) == before
 
 
-@pytest.mark.xfail(strict=True, reason="the data-folder listing (resources.data_files) and published.load_trusted "
-                   "read files with Path.read_bytes, which follows links: they should read through "
-                   "dipontology.load.read_file (see the IO helper's report)")
 def test_a_symbolic_link_in_the_data_folder_is_refused(tmp_path, data, capsys):
     secret = tmp_path / "secret.ttl"
     secret.write_text(HEAD + 'case:secret rdfs:label "SECRET-TOKEN-8e2"@en .\n', encoding="utf-8")

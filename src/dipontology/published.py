@@ -28,7 +28,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from . import resources
 from .errors import InputError
 from .findings import Finding, short
-from .load import TRUSTED, Loaded, load_bytes
+from .load import TRUSTED, Loaded, load_bytes, read_file
 from .namespaces import DIP, DIPSH, ONTOLOGY_IRI, bind_all
 
 __all__ = [
@@ -53,7 +53,7 @@ def stamp(paths: Iterable[Path]) -> tuple:
     """``((path, mtime_ns, size), ...)``: the key under which parsed files are cached."""
     out = []
     for p in paths:
-        st = p.stat()
+        st = os.lstat(p)  # a link is not followed here either: the reader refuses it by name
         out.append((str(p), st.st_mtime_ns, st.st_size))
     return tuple(out)
 
@@ -67,7 +67,7 @@ def load_trusted(stamp: tuple) -> tuple[Loaded, ...]:
     folder) is reused."""
     out = []
     for p, _m, _s in stamp:
-        data = Path(p).read_bytes()
+        data = read_file(p, limits=TRUSTED)  # a linked file is refused unread
         key = (hashlib.sha256(data).hexdigest(), Path(p).suffix)
         loaded = _PARSED.get(key)
         if loaded is None:
