@@ -25,6 +25,7 @@ them; the number left out is reported. Dates play no part in the ontology's axio
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -313,7 +314,25 @@ def _hermit_cached(graph: Graph, clean: Graph, dropped: int, prefixes: tuple[str
     return result
 
 
+@contextmanager
+def _no_gc():
+    """The cyclic garbage collector off while the rules build millions of small sets and dicts (its full passes
+    scan the whole heap, the input graph included, and would make the rules grow faster than the data)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _reason_rules(graph: Graph, prefixes: tuple[str, ...], cache: bool, prog: _Progress) -> ReasonResult:
+    with _no_gc():
+        return _reason_rules_inner(graph, prefixes, cache, prog)
+
+
+def _reason_rules_inner(graph: Graph, prefixes: tuple[str, ...], cache: bool, prog: _Progress) -> ReasonResult:
     t0 = time.perf_counter()
     with prog.stage(f"ABox: rules over the data ({len(graph)} triples)"):
         split = Split.of(graph, OWL2_DATATYPES)
