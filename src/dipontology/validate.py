@@ -43,7 +43,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from . import resources
-from .contribution import checks
+from .contribution import checks, guard
 from .contribution.checks import (CONTEXT_BACKLINKS, CONTEXT_LINKS, CONTRIBUTION_RULES, LABEL_PROPERTIES, ill_typed,
                                   novel_statements, text_hygiene, text_hygiene_findings)
 from .contribution.convert import load_contribution
@@ -180,9 +180,14 @@ def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: 
                                 shacl_report=cached.shacl_report, seconds=cached.seconds, triples=cached.triples)
     contributions: list[Loaded] = []
     conversion: list[Finding] = []
+    vocab = vocabulary(stamp([resources.ontology_file()]))
     for f in files:
         with _quiet_rdflib():  # rdflib logs a traceback for a literal it cannot convert ("2019-02-30"^^xsd:date)
             loaded, found = load_contribution(f, limits=limits)
+        # what accept refuses outright (altering a published record, identity between published records, a
+        # re-bound prefix, axioms or shapes in data) validate refuses the same way; hidden characters stay findings
+        # here (each kind named, so the contributor sees them all), and accept refuses them
+        guard.refuse_alterations(loaded, data, vocab)
         contributions.append(loaded)
         conversion += found
     report = checks.validate_contribution(contributions, data, fail_on, conversion, engine=engine, profile=profile)
