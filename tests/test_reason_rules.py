@@ -148,8 +148,8 @@ def test_dates_are_left_out_as_for_hermit(ontology):
 
 
 def test_open_unions_in_separate_components_are_decided_apart(ontology, monkeypatch):
-    """Nine open unions (2 choices each, 512 combinations together) stay within the branch limit: one component
-    holds two of them (4 combinations), the seven others one each."""
+    """Nine open unions (2 choices each, 512 combinations together) stay within a branch limit of 4: they are in
+    eight components (c0 and c1 are linked), and each is decided apart (18 branches)."""
     data = "\n".join(f'statement:c{i} a dip:TrackClassification ; dip:datePrecisionNote "about" .' for i in range(9))
     g = Graph()
     for t in ontology:
@@ -166,3 +166,26 @@ def test_open_unions_in_separate_components_are_decided_apart(ontology, monkeypa
     assert tried == 4 + 7 * 2
     # nothing new is entailed: each statement is a Method or a Conflict, and neither is certain
     assert inferred == read(m)
+
+
+def test_open_unions_that_only_touch_their_own_individual_are_decided_alone(ontology, monkeypatch):
+    """Nine open unions in one component (linked by dip:contradicts): each branch only adds types to its own
+    statement that nothing looks for, so each union is decided on its own (2 branches each), not 512 together."""
+    data = "\n".join(f'statement:c{i} a dip:TrackClassification ; dip:datePrecisionNote "about" ; '
+                     f'dip:contradicts statement:c{i + 1} .' for i in range(9))
+    g = Graph()
+    for t in ontology:
+        g.add(t)
+    g.parse(data=PREFIXES + data, format="turtle")
+    split = Split.of(g, OWL2_DATATYPES)
+    m = Materialiser(split).run()
+    bad = m.verify()
+    assert len(bad) == 9
+    read = reason_module._membership_reader(g, split, ("https://w3id.org/dipontology/",), {})
+    monkeypatch.setattr(reason_module, "MAX_BRANCHES", 2)
+    explanation, inferred, tried = reason_module._settle_unions(split, m, bad, [], read)
+    assert explanation is None and tried == 9 * 2
+    assert inferred == read(m)
+    # a branch that puts the statement into dip:Method changes only that statement
+    b = m.branch([(f"{ID}statement/c0", f"{DIP}Method")])
+    assert b.confined_to(f"{ID}statement/c0", m)

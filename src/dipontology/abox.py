@@ -482,6 +482,7 @@ class Materialiser:
         self.clash: str | None = None
         self.clash_at = None
         self.undecided: list = []    # equalities M cannot decide (literals this module does not compare)
+        self.touched: set | None = None  # in a branch: the nodes whose types or edges changed
         self.merged: dict = {}       # representative -> the individuals merged into it
         self.queue: deque = deque()
         self._index()
@@ -600,6 +601,8 @@ class Materialiser:
         if t in ts:
             return
         ts.add(t)
+        if self.touched is not None:
+            self.touched.add(x)
         self.members.setdefault(t, set()).add(x)
         self.queue.append((0, x, t))
 
@@ -614,6 +617,8 @@ class Materialiser:
         if y in d:
             return
         d.add(y)
+        if self.touched is not None:
+            self.touched.update((x, y))
         self.inn.setdefault(y, {}).setdefault(p, set()).add(x)
         self.queue.append((1, x, p, y))
 
@@ -786,6 +791,8 @@ class Materialiser:
         b = b if self.is_literal(b) else self.find(b)
         if a == b:
             return
+        if self.touched is not None:
+            self.touched.update((a, b))
         if self.is_literal(a) or self.is_literal(b):
             if self.is_literal(a) and self.is_literal(b) and a[1][0] != "raw" and b[1][0] != "raw":
                 self._clash(f"a functional property has two values: {self.literals.get(a)} and "
@@ -977,11 +984,20 @@ class Materialiser:
     def branch(self, choices: Iterable[tuple]) -> "Materialiser":
         """A copy of M with ``x`` put into class expression ``e`` for each ``(x, e)`` of ``choices``, closed again."""
         c = self.clone()
+        c.touched = set()
         for x, e in choices:
             c._head(e)
             c.apply_head(e, c.find(x))
             c._drain()
         return c
+
+    def confined_to(self, x, base: "Materialiser") -> bool:
+        """Whether this branch of ``base`` changed nothing but the types of ``x``, none of which a ``some``
+        restriction looks for (so no other individual can notice the difference)."""
+        if self.touched is None or not self.touched <= {x}:
+            return False
+        new = self.types.get(x, set()) - base.types.get(x, set())
+        return not any(t in self.some_by_filler for t in new)
 
     def named_types(self, x) -> set:
         return {t for t in self.types.get(self.find(x), ()) if _named(t)}

@@ -515,14 +515,27 @@ def _settle_unions(split: Split, m: Materialiser, bad: list, unsat: list, member
         if not (isinstance(right, tuple) and right[0] == "or") or m.is_literal(item[0]):
             return None
         opened[(item[0], right)] = right[1]
+    alone: set = set()
     for where, options in opened.items():
         # a member the individual cannot be in on its own (a disjointness, ...) is no branch
-        opened[where] = [o for o in options if _clash_free(m.branch([(where[0], o)]), unsat)]
+        kept, confined = [], True
+        for o in options:
+            b = m.branch([(where[0], o)])
+            if _clash_free(b, unsat):
+                kept.append(o)
+                confined = confined and b.confined_to(where[0], m)
+        opened[where] = kept
+        if confined:
+            alone.add(where[0])
     nominals, find = _components(split, m)
     shared_types = {n: m.named_types(n) for n in nominals}
     groups: dict = {}
     for (x, right), options in sorted(opened.items(), key=lambda kv: str(kv[0][0])):
-        groups.setdefault(find(x), []).append((x, options))
+        # a union whose every branch changes only the individual's own types, in a way no other individual can
+        # notice, is decided on its own; the others together with their component
+        groups.setdefault(("alone", x) if x in alone and sum(1 for k in opened if k[0] == x) == 1
+                          else find(x), []).append((x, options))
+    original = {(item[0], item[1]) for item in bad}
     base = memberships(m)
     base_keys = {(t.individual, t.cls) for t in base}
     by_key = {(t.individual, t.cls): t for t in base}
@@ -542,11 +555,12 @@ def _settle_unions(split: Split, m: Materialiser, bad: list, unsat: list, member
             why, still = _assess(b, unsat)
             if why is not None:
                 continue  # this branch has no model
-            if any(find(m.find(st[0]) if not m.is_literal(st[0]) else st[0]) == root for st in still):
-                return None  # the rules do not settle this branch either
+            mine = {x for x, _o in combo}
+            if any(st[0] in mine or (st[0], st[1]) not in original for st in still):
+                return None  # the rules do not settle this branch either (only other unions may stay open)
             if any(b.named_types(n) != t for n, t in shared_types.items()):
                 return None  # the branch reaches the shared individuals: not independent
-            if any(find(m.find(k)) != root for k in b.parent if k not in m.parent):
+            if any(find(m.find(k)) != find(x) for k in b.parent if k not in m.parent for x in mine):
                 return None  # a merge outside the component
             found = memberships(b)
             for t in found:
