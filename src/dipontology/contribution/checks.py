@@ -53,8 +53,6 @@ __all__ = [
 #: contribution rules: id -> (level, what it checks). Messages and fixes are built in the checks below.
 CONTRIBUTION_RULES: dict[str, tuple[str, str]] = {
     "contrib:outside-namespace": ("Violation", "a new record's IRI is outside the project's record namespaces"),
-    "contrib:type-collision": ("Violation", "an IRI already names a published record of a different type"),
-    "contrib:label-collision": ("Violation", "an IRI already names a published record with a different label"),
     "contrib:extends-published": ("Info", "the contribution adds statements to a published record"),
     "contrib:possible-duplicate": ("Warning", "a new record has the same label as a published record of its kind"),
     "contrib:unknown-term": ("Violation", "a dip: class or property that the ontology does not define"),
@@ -391,43 +389,15 @@ def collision_checks(contrib: Graph, where: dict, published: Published, vocab: V
         item = where.get(s)
         file, line = (item.file, item.line_of(s)) if item else (None, None)
         if s in published.subjects:
-            pub_types = set(pub.objects(s, RDF.type))
-            pub_closure = set().union(*(vocab.superclasses.get(t, {t}) for t in pub_types)) if pub_types else set()
-            new_types = set(contrib.objects(s, RDF.type)) - pub_closure
-            collided = False
-            if new_types and pub_types:
-                collided = True
+            # re-typing or re-labelling a published record never reaches these checks: contribution.guard refuses
+            # it first (validate and accept alike), at the line and column of the statement
+            n = len(list(novel.triples((s, None, None))))
+            if n:
                 findings.append(Finding(
-                    "Violation", "contrib:type-collision", short(s), path="rdf:type",
-                    value=", ".join(sorted(short(t) for t in new_types)),
-                    message=f"{short(s)} already names a published record of type "
-                            f"{', '.join(sorted(short(t) for t in pub_types))}; this file says it is a "
-                            f"{', '.join(sorted(short(t) for t in new_types))}. Published records are never "
-                            "overwritten",
-                    fix=f"give your record a new IRI (a new slug), or refer to {short(s)} without redefining it",
+                    "Info", "contrib:extends-published", short(s), value=f"{n} statements",
+                    message=f"the contribution adds {n} statements to the published record {short(s)}",
+                    fix="no change needed; a maintainer reviews additions to published records",
                     file=file, line=line))
-            for label in contrib.objects(s, RDFS.label):
-                if not isinstance(label, Literal):
-                    continue
-                same_lang = [p for p in pub.objects(s, RDFS.label)
-                             if isinstance(p, Literal) and p.language == label.language]
-                if same_lang and label not in same_lang:
-                    collided = True
-                    findings.append(Finding(
-                        "Violation", "contrib:label-collision", short(s), path="rdfs:label", value=n3(label),
-                        message=f"{short(s)} already names the published record {n3(same_lang[0])}; this file "
-                                f"labels it {n3(label)}. Published records are never overwritten",
-                        fix=f"if you mean a different record, give it a new IRI; if you mean {n3(same_lang[0])}, "
-                            "drop your label (or propose the new label in an issue)",
-                        file=file, line=line))
-            if not collided:
-                n = len(list(novel.triples((s, None, None))))
-                if n:
-                    findings.append(Finding(
-                        "Info", "contrib:extends-published", short(s), value=f"{n} statements",
-                        message=f"the contribution adds {n} statements to the published record {short(s)}",
-                        fix="no change needed; a maintainer reviews additions to published records",
-                        file=file, line=line))
             continue
         for label in contrib.objects(s, RDFS.label):
             if not isinstance(label, Literal):
