@@ -362,17 +362,35 @@ def _reason_rules_inner(graph: Graph, prefixes: tuple[str, ...], cache: bool, pr
         # the rules leave disjunctions open (a union as superclass, e.g. an rdfs:domain union, for an individual in
         # none of its members): every model puts the individual into one member, so the answers are what holds in
         # every branch; each branch is closed by the rules and must itself be a model of everything
-        settled = _settle_unions(split, materialised, bad, unsat, memberships)
+        others = [b for b in bad if not _is_union(b)]
+        settled = None if others else _settle_unions(split, materialised, bad, unsat, memberships)
         if settled is None:
-            where = ", ".join(sorted({f"{_name(b[0])}: {b[1]}" for b in bad[:3]}))
-            prog.note(f"the rules cannot settle {len(bad)} axiom instance(s) (e.g. {where}): their connected "
-                      "components go to HermiT", force=True)
-            settled = _components_to_hermit(memberships, split, materialised, bad, prefixes, labels, cache, prog)
-            if settled is None:
-                prog.part(f"ABox: rules {time.perf_counter() - t0 - t_tbox:.1f} s left {len(bad)} open axiom "
-                          "instance(s) HermiT could not isolate: all data to HermiT")
-                return _reason_whole(graph, prefixes, cache, prog)
-            explanation, inferred, routed = settled
+            where = ", ".join(sorted({f"{_name(b[0])}: {b[1]}" for b in (others or bad)[:3]}))
+            prog.note(f"the rules cannot settle {len(others or bad)} axiom instance(s) (e.g. {where}): their "
+                      "connected components go to HermiT", force=True)
+            # unions outside those components are still decided by cases
+            _nominals, find = _components(split, materialised)
+            routed_roots = {find(b[0]) for b in (others or bad) if not materialised.is_literal(b[0])}
+            rest = [b for b in bad if _is_union(b) and find(b[0]) not in routed_roots] if others else []
+            to_hermit, base = bad, None
+            if rest:
+                to_hermit = [b for b in bad if b not in rest]
+                decided = _settle_unions(split, materialised, rest, unsat, memberships, also_open=to_hermit)
+                if decided is None:
+                    to_hermit = bad
+                elif decided[0] is not None:
+                    explanation = decided[0]
+                else:
+                    base, n = decided[1], decided[2]
+                    branches = f", {n} branches for {len(rest)} open union(s)"
+            if explanation is None:
+                settled = _components_to_hermit(memberships, split, materialised, to_hermit, prefixes, labels,
+                                                cache, prog, base)
+                if settled is None:
+                    prog.part(f"ABox: rules {time.perf_counter() - t0 - t_tbox:.1f} s left {len(bad)} open axiom "
+                              "instance(s) HermiT could not isolate: all data to HermiT")
+                    return _reason_whole(graph, prefixes, cache, prog)
+                explanation, inferred, routed = settled
         else:
             explanation, inferred, n = settled
             branches = f", {n} branches for {len(bad)} open union(s)"
@@ -436,7 +454,8 @@ def _components(split: Split, m: Materialiser):
 
 
 def _components_to_hermit(memberships: Callable, split: Split, m: Materialiser, bad: list, prefixes: tuple[str, ...],
-                          labels: dict[str, str], cache: bool, prog: _Progress) -> tuple | None:
+                          labels: dict[str, str], cache: bool, prog: _Progress,
+                          base: list[InferredType] | None = None) -> tuple | None:
     """HermiT over the connected components of the data that hold an axiom instance the rules left open.
 
     Components are connected by property assertions between individuals, not through the individuals the ontology
@@ -483,10 +502,15 @@ def _components_to_hermit(memberships: Callable, split: Split, m: Materialiser, 
             # a shared individual: HermiT must not know more about it than the rules did
             if t.cls not in m.named_types(t.individual) and t.cls != thing:
                 return None
-    outside = [t for t in memberships(m) if t.individual not in inside]
+    outside = [t for t in (memberships(m) if base is None else base) if t.individual not in inside]
     within = [InferredType(t.individual, t.cls, labels.get(t.individual), labels.get(t.cls))
               for t in result.inferred if t.individual in inside]
     return None, sorted(outside + within, key=lambda t: (t.cls, t.individual)), summary
+
+
+def _is_union(item: tuple) -> bool:
+    """An axiom instance M breaks whose right-hand side is a union (decidable by cases)."""
+    return len(item) > 2 and isinstance(item[2], tuple) and item[2][0] == "or"
 
 
 def _clash_free(m: Materialiser, unsat: list) -> bool:
@@ -497,7 +521,8 @@ def _clash_free(m: Materialiser, unsat: list) -> bool:
 MAX_BRANCHES = 64
 
 
-def _settle_unions(split: Split, m: Materialiser, bad: list, unsat: list, memberships) -> tuple | None:
+def _settle_unions(split: Split, m: Materialiser, bad: list, unsat: list, memberships,
+                   also_open: list | None = None) -> tuple | None:
     """Decide open unions by cases: ``(explanation or None, inferred, branches tried)``, or None when a branch is
     not settled by the rules either, or a component has too many combinations.
 
@@ -505,16 +530,16 @@ def _settle_unions(split: Split, m: Materialiser, bad: list, unsat: list, member
     every branch (a branch: M plus one member per open union, closed by the rules, and itself a model of
     everything). Unions in different components of the data are decided apart: a branch of one component must
     not change anything outside it (the shared individuals' types, merges elsewhere), which is checked; at the end
-    one branch per component is combined and must be a model of everything.
+    one branch per component is combined and must be a model of everything (but for ``also_open``: the axiom
+    instances whose components HermiT decides).
     """
     if any(r[0] == "I" for r in split.functional):
         return None  # an inverse-functional property could merge across components: not decided apart
     opened: dict = {}
     for item in bad:
-        right = item[2] if len(item) > 2 else None
-        if not (isinstance(right, tuple) and right[0] == "or") or m.is_literal(item[0]):
+        if not _is_union(item) or m.is_literal(item[0]):
             return None
-        opened[(item[0], right)] = right[1]
+        opened[(item[0], item[2])] = item[2][1]
     alone: set = set()
     for where, options in opened.items():
         # a member the individual cannot be in on its own (a disjointness, ...) is no branch
@@ -535,7 +560,8 @@ def _settle_unions(split: Split, m: Materialiser, bad: list, unsat: list, member
         # notice, is decided on its own; the others together with their component
         groups.setdefault(("alone", x) if x in alone and sum(1 for k in opened if k[0] == x) == 1
                           else find(x), []).append((x, options))
-    original = {(item[0], item[1]) for item in bad}
+    allowed = {(item[0], item[1]) for item in also_open or ()}
+    original = {(item[0], item[1]) for item in bad} | allowed
     base = memberships(m)
     base_keys = {(t.individual, t.cls) for t in base}
     by_key = {(t.individual, t.cls): t for t in base}
@@ -576,7 +602,7 @@ def _settle_unions(split: Split, m: Materialiser, bad: list, unsat: list, member
     # one branch per component together is a model of everything (so the data is consistent)
     combined = m.branch(first_choices)
     why, still = _assess(combined, unsat)
-    if why is not None or still:
+    if why is not None or any((st[0], st[1]) not in allowed for st in still):
         return None
     inferred = sorted((by_key[k] for k in entailed), key=lambda t: (t.cls, t.individual))
     return None, inferred, tried
