@@ -72,6 +72,10 @@ CASES = {
     "datatype range broken": (
         "statement:f a dip:FactStatement ; dip:sequencePosition \"first\" .", False),
     "defined class asserted without a witness": ("case:y a dip:YouthInitiative .", True),
+    "defined class without a witness beside open unions elsewhere": (
+        "case:y a dip:YouthInitiative ; dip:hasParticipation statement:p .\n"
+        "statement:p dip:participant actor:z ; dip:role dip:FacilitatorRole . actor:z a dip:NGO .\n"
+        "statement:c a dip:TrackClassification ; dip:datePrecisionNote \"about\" .", True),
     "defined classes by participation and track": (
         "case:i a dip:Initiative ; dip:hasParticipation statement:p ; dip:hasTrackClassification statement:c ;\n"
         "    dip:ledTo case:j .\n"
