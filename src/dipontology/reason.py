@@ -7,11 +7,13 @@ Two methods give the same three answers (a test runs both on the shipped graph, 
   (:mod:`dipontology.abox`): the minimal model of the OWL 2 RL part of the ontology over the data, with the merges
   functional properties force, checked against every axiom, including those outside OWL 2 RL. When that model
   satisfies every axiom it is a model of ontology + data, so its class memberships are exactly HermiT's; a clash in
-  it means the input is inconsistent. Only when the model breaks an axiom the rules cannot settle (an undecided
-  union, an unwitnessed existential, ...) does HermiT see data: the connected components of the data where that
-  happens (see :func:`reason`). Linear in the data.
+  it means the input is inconsistent. An open union (an individual in a union's domain, in none of its members)
+  is decided by cases, each case closed by the rules again. Only what the rules cannot settle (an existential
+  nobody witnesses, ...) makes HermiT see data: the connected components of the data where that happens. Linear in
+  the data; ``ReasonResult.stages`` says which part ran where.
 * ``method="hermit"``: everything (ontology and all data) through HermiT in one run, as before: 13-50 s for the
-  shipped graph, no answer in 600 s at 100k triples.
+  shipped graph, no answer in 600 s at 100k triples. Also the fallback when the input uses a construct the rules do
+  not implement (:class:`dipontology.abox.Unsupported`).
 
 HermiT needs Java. Each run uses a fresh owlready2 ``World`` (owlready2 keeps global state otherwise), and the
 graph handed to it is cleaned first (ENGINE-NOTES): ``owl:imports`` are removed so nothing is fetched, owlready2's
