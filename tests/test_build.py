@@ -290,7 +290,7 @@ def test_timeline_shows_every_dated_case_of_the_shipped_data():
 
 def test_no_hand_written_html_and_one_serialiser():
     """Pages come from templates (no escaping by hand, no HTML strings in the code); RDF from export's serialiser;
-    files from atomic.write_bytes."""
+    files written once into the fresh release folder, made durable together before the swap."""
     pkg = Path(__file__).resolve().parent.parent / "src" / "dipontology" / "release"
     code = {p.name: p.read_text(encoding="utf-8") for p in pkg.glob("*.py")}
     for name, text in code.items():

@@ -22,6 +22,8 @@ True
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import os
@@ -30,7 +32,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +40,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import __version__, resources
-from ..atomic import write_bytes
+from ..atomic import fsync_dir
 from ..errors import InputError
 from ..export import serialize_graphs, serialize_triples
 from ..namespaces import ID_BASE, ONTOLOGY_IRI, PREFIXES
@@ -249,9 +251,19 @@ def _stable_json(doc: object) -> bytes:
 
 # ----------------------------------------------------------------------------------------------------- files
 class _ReleaseFiles:
-    """The files of a release being written: each one goes to disk (atomically, with fsync) in a fresh folder
-    beside ``out`` as soon as it is made (only its size and SHA-256 stay in memory); :meth:`swap_in` puts the folder
-    in place of ``out`` in one step, :meth:`discard` removes it."""
+    """The files of a release being written: each one goes to disk in a fresh folder beside ``out`` as soon as it is
+    made (only its size and SHA-256 stay in memory); :meth:`swap_in` makes the whole folder durable and puts it in
+    place of ``out`` in one step, :meth:`discard` removes it.
+
+    The folder is new and nobody reads it before the swap, so a file in it need not be replaced atomically one by one
+    (a temporary file, ``fsync`` and a rename per file, as :func:`dipontology.atomic.write_bytes` does for a file
+    others may be reading): each file is created once (``O_EXCL``) and written, and before the swap one ``syncfs``
+    puts the folder's files and entries on disk together (then ``fsync`` of every file where ``syncfs`` does not
+    exist). A crash before the swap leaves the old release in place; after it, the new release is complete. Writes
+    run on a few threads, a batch of files per task (the system calls release the GIL)."""
+
+    #: files per write task; writer threads
+    BATCH, THREADS = 64, 4
 
     def __init__(self, out: Path) -> None:
         self.out = out
@@ -259,26 +271,51 @@ class _ReleaseFiles:
         parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
         self._digests: dict[str, tuple[int, str]] = {}
-        # fsync waits for the disk: several files are written at once (threads: the waiting releases the GIL)
-        self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="dipontology-write")
-        self._pending: list[Future] = []
+        self._dirs: set[str] = {""}
+        self._batch: list[tuple[str, bytes]] = []
+        self._pool = ThreadPoolExecutor(max_workers=self.THREADS, thread_name_prefix="dipontology-write")
+        self._pending: deque[Future] = deque()
 
     def __setitem__(self, name: str, data: bytes) -> None:
+        if name in self._digests:
+            raise ValueError(f"release file {name} written twice")  # a bug: each file is made once
         self._digests[name] = (len(data), hashlib.sha256(data).hexdigest())
-        self._pending.append(self._pool.submit(self._write, self.tmp / name, data))
-        if len(self._pending) >= 256:
-            self.wait()
+        folder = name.rpartition("/")[0]
+        if folder not in self._dirs:  # folders are made here, in order, so that the writers only create files
+            (self.tmp / folder).mkdir(parents=True, exist_ok=True)
+            while folder not in self._dirs:
+                self._dirs.add(folder)
+                folder = folder.rpartition("/")[0]
+        self._batch.append((name, data))
+        if len(self._batch) >= self.BATCH:
+            self._submit()
+
+    def _submit(self) -> None:
+        if self._batch:
+            self._pending.append(self._pool.submit(self._write, str(self.tmp), self._batch))
+            self._batch = []
+        while len(self._pending) > 4 * self.THREADS:  # bounded: the pages made wait for the disk, not memory
+            self._pending.popleft().result()
 
     @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        write_bytes(path, data)
-        os.chmod(path, 0o644)
+    def _write(root: str, batch: list[tuple[str, bytes]]) -> None:
+        for name, data in batch:
+            fd = os.open(os.path.join(root, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o644)
+            try:
+                os.fchmod(fd, 0o644)  # whatever the umask
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
 
     def wait(self) -> None:
-        """Wait until every file given so far is on disk; raise the first error of a write."""
-        pending, self._pending = self._pending, []
-        for f in pending:
-            f.result()
+        """Wait until every file given so far is written; raise the first error of a write."""
+        if self._batch:
+            self._pending.append(self._pool.submit(self._write, str(self.tmp), self._batch))
+            self._batch = []
+        while self._pending:
+            self._pending.popleft().result()
 
     def __contains__(self, name: object) -> bool:
         return name in self._digests
@@ -296,13 +333,47 @@ class _ReleaseFiles:
     def swap_in(self) -> None:
         self.wait()
         self._pool.shutdown()
-        for d in sorted({p for p in self.tmp.rglob("*") if p.is_dir()} | {self.tmp}):
-            os.chmod(d, 0o755)
+        for d in sorted(self._dirs):
+            os.chmod(self.tmp / d, 0o755)
+        _sync_tree(self.tmp, [self.tmp / n for n in self._digests], [self.tmp / d for d in self._dirs])
         _swap(self.tmp, self.out)
 
     def discard(self) -> None:
         self._pool.shutdown(cancel_futures=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def _sync_tree(root: Path, files: list[Path], dirs: list[Path]) -> None:
+    """Put the files and folders under ``root`` on disk: one ``syncfs`` of its file system (Linux), else ``fsync``
+    of every file and folder."""
+    if _syncfs(root):
+        return
+    for path in files:
+        fd = os.open(path, os.O_RDONLY | _CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    for d in dirs:
+        fsync_dir(d)
+
+
+def _syncfs(path: Path) -> bool:
+    """``syncfs(2)`` on the file system holding ``path``; False where the call does not exist or fails."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        syncfs = libc.syncfs
+    except (OSError, AttributeError):
+        return False
+    syncfs.argtypes = [ctypes.c_int]
+    fd = os.open(path, os.O_RDONLY | _CLOEXEC)
+    try:
+        return syncfs(fd) == 0
+    finally:
+        os.close(fd)
 
 
 def _swap(tmp: Path, out: Path) -> None:
@@ -311,6 +382,7 @@ def _swap(tmp: Path, out: Path) -> None:
     parent = out.resolve().parent
     try:
         if out.exists() and _exchange(tmp, out):
+            fsync_dir(parent)
             shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous release
             return
         old = None
@@ -319,6 +391,7 @@ def _swap(tmp: Path, out: Path) -> None:
             os.rmdir(old)
             os.rename(out, old)
         os.rename(tmp, out)
+        fsync_dir(parent)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
@@ -329,9 +402,6 @@ def _swap(tmp: Path, out: Path) -> None:
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``): whoever looks sees the old release or the
     new one, never none, even if the process is killed. Returns False where the call is not available."""
-    import ctypes
-    import ctypes.util
-
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         renameat2 = libc.renameat2
