@@ -28,8 +28,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
-from rdflib import Literal as RdfLiteral
+from rdflib import Graph, URIRef
 
 from . import resources
 from .atomic import write_text
@@ -37,6 +36,7 @@ from .errors import InputError
 from .findings import CHECK_JSON_VERSION as JSON_SCHEMA_VERSION
 from .findings import CHECK_LEVELS, RENDERERS, CheckReport, Finding, check_fail_on, curie, rank
 from .load import format_for_path, load_file
+from .terms import to_oxigraph
 
 __all__ = [
     "Rule", "Finding", "CheckReport", "check", "render", "RENDERERS", "curie", "load_rules", "read_profile",
@@ -216,23 +216,8 @@ def _shown(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
-def _ox_term(term: object) -> object:
-    """An rdflib term as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, RdfLiteral):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")  # pragma: no cover - rdflib graphs hold only these
-
-
 def _add_graph(store: ox.Store, graph: Graph) -> None:
-    store.extend(ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in graph)
+    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)
 
 
 def _shipped_ontology() -> Path:

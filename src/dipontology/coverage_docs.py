@@ -14,20 +14,14 @@ from rdflib.namespace import DCTERMS, RDFS
 
 from . import resources
 from .load import trusted_graph
-from .namespaces import DIP, ID_BASE, PREFIXES, bind_all
+from .namespaces import DIP, ID_BASE, bind_all
+from .terms import curie
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
 MARKERS = {
     "disagreements": ("<!-- generated: disagreements -->", "<!-- end: disagreements -->"),
     "index": ("<!-- generated: index -->", "<!-- end: index -->"),
 }
-
-
-def _curie(node) -> str:
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if str(node).startswith(ns):
-            return f"{prefix}:{str(node)[len(ns):]}"
-    return str(node)
 
 
 def _cell(text: str) -> str:
@@ -47,7 +41,7 @@ def _load() -> tuple[Graph, dict[str, Graph]]:
 
 def _source_name(g: Graph, source) -> str:
     label = g.value(source, RDFS.label)
-    return str(label) if label is not None else _curie(source)
+    return str(label) if label is not None else curie(source)
 
 
 def disagreements_markdown(g: Graph) -> str:
@@ -61,7 +55,7 @@ def disagreements_markdown(g: Graph) -> str:
         sources = "; ".join(sorted(_source_name(g, s) for s in g.objects(st, DCTERMS.source)))
         quote = g.value(st, DIP.quote)
         words = f": \"{_cell(quote)}\"" if quote is not None else ""
-        return f"`{_curie(st)}` ({_cell(sources)}){words}"
+        return f"`{curie(st)}` ({_cell(sources)}){words}"
 
     def note(a, b) -> str:
         # a statement in several disagreements may carry a note for each: prefer the note both sides share
@@ -69,7 +63,7 @@ def disagreements_markdown(g: Graph) -> str:
         notes = (na & nb) or (na | nb)
         if notes:
             return _cell(min(notes))
-        return _cell(g.value(a, RDFS.label) or _curie(a))
+        return _cell(g.value(a, RDFS.label) or curie(a))
 
     for a, b in sorted(pairs, key=lambda p: (note(*p).lower(), str(p[0]), str(p[1]))):
         rows.append(f"| {note(a, b)} | {side(a)} | {side(b)} |")
@@ -91,7 +85,7 @@ def index_markdown(per_file: dict[str, Graph]) -> str:
         by_kind: dict[str, list[str]] = {}
         for r in recs:
             kind = str(r)[len(ID_BASE):].split("/", 1)[0]
-            by_kind.setdefault(kind, []).append(f"`{_curie(r)}`")
+            by_kind.setdefault(kind, []).append(f"`{curie(r)}`")
         for kind in sorted(by_kind):
             out.append(f"- {kind} ({len(by_kind[kind])}): {', '.join(by_kind[kind])}")
         out.append("")

@@ -36,7 +36,6 @@ import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,7 @@ from . import graph as _graph
 from .atomic import write_bytes
 from .errors import InputError
 from .namespaces import PREFIXES
+from .terms import display, plain_value, to_oxigraph
 
 __all__ = [
     "RESULT_FORMATS", "GRAPH_FORMATS", "FORMATS", "MEDIA_TYPES", "GraphExport", "render", "render_bytes",
@@ -73,56 +73,9 @@ EXTENSIONS = {"table": "txt", "csv": "csv", "tsv": "tsv", "json": "srj", "md": "
 _OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
                "trig": ox.RdfFormat.TRIG}
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
-_NUMERIC = {str(XSD.integer), str(XSD.decimal), str(XSD.double), str(XSD.float), str(XSD.int), str(XSD.long),
-            str(XSD.nonNegativeInteger), str(XSD.positiveInteger)}
-# longest namespace first so that e.g. ``dipsh:`` wins over a shorter match
-_PREFIX_ORDER = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
 # -------------------------------------------------------------------------------------------------- term views
-def plain_value(term: Node | None) -> Any:
-    """A plain Python value: ``None``, ``str`` for IRIs, strings and dates, ``int``/``float``/``bool`` for numbers.
-
-    >>> plain_value(Literal("42", datatype=XSD.integer)), plain_value(Literal("1993", datatype=XSD.gYear))
-    (42, '1993')
-    """
-    if term is None:
-        return None
-    if isinstance(term, Literal):
-        dt = str(term.datatype) if term.datatype else ""
-        if dt in _NUMERIC or dt == str(XSD.boolean):
-            value = term.toPython()
-            if isinstance(value, Decimal):
-                return float(value)
-            if isinstance(value, (int, float, bool)):
-                return value
-        return str(term)
-    return str(term)
-
-
-def display(term: Node | None) -> str:
-    """A short human form: prefixed names for project IRIs, the bare value of literals, ``_:id`` for blank nodes.
-
-    >>> display(URIRef("https://w3id.org/dipontology/ontology#TrackTwo"))
-    'dip:TrackTwo'
-    >>> display(Literal("Oslo", lang="en"))
-    'Oslo'
-    """
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        s = str(term)
-        for prefix, ns in _PREFIX_ORDER:
-            if s.startswith(ns) and len(s) > len(ns):
-                local = s[len(ns):]
-                if all(ch.isalnum() or ch in "-_." for ch in local):
-                    return f"{prefix}:{local}"
-        return s
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
-
-
 def spreadsheet_safe_cell(text: str) -> str:
     """Prefix a cell that a spreadsheet would run as a formula with a single quote.
 
@@ -133,7 +86,7 @@ def spreadsheet_safe_cell(text: str) -> str:
 
 
 def _nt(term: Node | None) -> str:
-    return "" if term is None else str(_graph.to_oxigraph(term))
+    return "" if term is None else str(to_oxigraph(term))
 
 
 def _table_rows(result) -> tuple[list[str], list[tuple]]:
@@ -315,7 +268,7 @@ def _sort_key(line: bytes) -> bytes:
 
 def _as_ox(triples: Iterable) -> list[ox.Triple]:
     out = []
-    to = _graph.to_oxigraph
+    to = to_oxigraph
     for t in triples:
         if isinstance(t, ox.Triple):
             out.append(t)

@@ -20,6 +20,7 @@ from . import resources
 from .atomic import write_text
 from .load import trusted_graph
 from .namespaces import DIP
+from .terms import curie
 
 INTRO = """# The dipontology ontology: a guide
 
@@ -51,15 +52,11 @@ range `rdfs:Literal` and the SHACL shapes enforce their datatypes; the reasoner 
 def _label(g: Graph, node) -> str:
     for lab in g.objects(node, RDFS.label):
         return str(lab)
-    return g.namespace_manager.normalizeUri(node) if isinstance(node, URIRef) else "?"
+    return curie(node, brackets=True) if isinstance(node, URIRef) else "?"
 
 
 def _curie(g: Graph, node) -> str:
-    if isinstance(node, URIRef) and str(node).startswith(str(DIP)):
-        return "dip:" + str(node)[len(str(DIP)):]
-    if isinstance(node, URIRef):
-        return g.namespace_manager.normalizeUri(node)
-    return "(anonymous)"
+    return curie(node, brackets=True) if isinstance(node, URIRef) else "(anonymous)"
 
 
 def _dip_terms(g: Graph, rdf_type) -> list[URIRef]:

@@ -50,6 +50,7 @@ from . import resources
 from .errors import InputError
 from .load import load_file
 from .namespaces import DIP, ID_BASE, bind_all
+from .terms import curie
 
 #: the record kinds whose triples are walked, and the class every record of that kind has without a source
 KIND_CLASSES: dict[str, URIRef] = {
@@ -233,10 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     n = 0
     for s, p, o in unbacked_facts(g):
         n += 1
-        print(f"unbacked: {g.namespace_manager.normalizeUri(s)} {g.namespace_manager.normalizeUri(p)} "
-              f"{o.n3(g.namespace_manager)}")
+        print(f"unbacked: {curie(s, brackets=True)} {curie(p, brackets=True)} {o.n3(g.namespace_manager)}")
     for st, s, p, o in statements_without_fact(g):
-        print(f"not in view and not contradicted: {g.namespace_manager.normalizeUri(st)}")
+        print(f"not in view and not contradicted: {curie(st, brackets=True)}")
     print(f"{n} unbacked facts", file=sys.stderr)
     return 1 if n else 0
 

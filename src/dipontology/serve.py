@@ -7,7 +7,7 @@
 * ``/sparql`` is a read-only SPARQL 1.1 Protocol endpoint (``GET ?query=``, ``POST`` form or
   ``application/sparql-query``; results as SPARQL JSON, XML, CSV or TSV, graphs as Turtle, N-Triples, RDF/XML or
   JSON-LD, chosen by ``Accept``). Queries are checked on their parsed form first
-  (:func:`dipontology.store.check_query`): updates, ``LOAD``, ``FROM`` and ``SERVICE`` (unless ``allow_service``) get
+  (:func:`dipontology.store.vet_query`): updates, ``LOAD``, ``FROM`` and ``SERVICE`` (unless ``allow_service``) get
   ``400``. They run in worker processes, each holding the release (ontology + data) in an in-memory pyoxigraph
   store loaded once at start: the worker iterates the results itself and stops at the row cap and the time limit,
   and a worker that does not answer within the limit (a query stuck inside one step, such as a ``COUNT`` over a
@@ -37,7 +37,6 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -48,7 +47,7 @@ from .errors import InputError
 from .export import serialize_triples
 from .load import bulk_load
 from .namespaces import PREFIXES
-from .store import check_query
+from .store import vet_query
 
 __all__ = ["ReleaseServer", "QueryPool", "negotiate", "RDF_OFFERS", "DEFAULT_TIME_LIMIT", "DEFAULT_ROW_CAP"]
 
@@ -582,7 +581,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, "default-graph-uri / named-graph-uri are not supported: the release is one default graph")
             return
         try:
-            info = check_query(text, allow_service=self.config.allow_service, source="query")
+            info = vet_query(text, allow_service=self.config.allow_service, source="query")
         except InputError as exc:
             self._error(400, str(exc))
             return
