@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from support.oxigraph import OxigraphServer
+
 _GIT_CONFIG = Path(tempfile.mkdtemp(prefix="dipontology-tests-git-")) / "gitconfig"
 _GIT_CONFIG.write_text("[user]\n\tname = dipontology tests\n\temail = tests@127.0.0.1\n", encoding="utf-8")
 os.environ["GIT_CONFIG_GLOBAL"] = str(_GIT_CONFIG)   # inherited by every subprocess the tests start
@@ -24,3 +26,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("server") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):
+    """Start a real Oxigraph server on 127.0.0.1 (``oxigraph_server("name")``, an empty store in a fresh folder);
+    every server started is stopped at the end of the run, or earlier by its own ``stop()``."""
+    started: list[OxigraphServer] = []
+
+    def start(name: str = "oxigraph") -> OxigraphServer:
+        server = OxigraphServer(tmp_path_factory.mktemp(name))
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, SKOS, XSD
+
+from support.oxigraph import OxigraphServer, free_port
 
 from dipontology import resources
 from dipontology.cli import main
@@ -58,60 +54,9 @@ wd:Q90000999 rdfs:label "Atlantis"@en ; wdt:P297 "XA" .
 """
 
 
-def _oxigraph() -> str | None:
-    here = Path(sys.executable).parent / "oxigraph"
-    return str(here) if here.exists() else shutil.which("oxigraph")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``oxigraph serve`` on a free port of 127.0.0.1; :meth:`stop` ends exactly this process."""
-
-    def __init__(self, location: Path) -> None:
-        command = _oxigraph()
-        if command is None:  # pragma: no cover - the test extra installs it
-            pytest.skip("the oxigraph command is not installed (pip install 'dipontology[test]')")
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.query_url = self.base + "/query"
-        self.proc = subprocess.Popen([command, "serve", "--location", str(location), "--bind",
-                                      f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(self.base + "/", timeout=1):
-                    return
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("oxigraph serve did not start")
-                time.sleep(0.05)
-
-    def load(self, turtle: str) -> None:
-        req = urllib.request.Request(self.base + "/store?default", data=turtle.encode(), method="POST",
-                                     headers={"Content-Type": "text/turtle"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            assert resp.status in (200, 201, 204)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # pragma: no cover
-                self.proc.kill()
-                self.proc.wait()
-
-
 @pytest.fixture(scope="module")
-def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = Server(tmp_path_factory.mktemp("wikidata-sample"))
+def wikidata(oxigraph_server) -> Iterator[OxigraphServer]:
+    server = oxigraph_server("wikidata-sample")
     try:
         server.load(SAMPLE)
         yield server
@@ -120,8 +65,8 @@ def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def ours(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = Server(tmp_path_factory.mktemp("dipontology-graph"))
+def ours(oxigraph_server) -> Iterator[OxigraphServer]:
+    server = oxigraph_server("dipontology-graph")
     try:
         push(server.base)
         yield server
@@ -140,7 +85,7 @@ def test_records_without_identifier(records: Graph) -> None:
     assert iris == [CASE + "ping-pong-diplomacy", OUTCOME + "oslo-i-accord", PLACE + "oslo"]  # Israel has a QID
 
 
-def test_reconcile_scores_candidates(wikidata: Server, records: Graph) -> None:
+def test_reconcile_scores_candidates(wikidata: OxigraphServer, records: Graph) -> None:
     result = reconcile(wikidata.query_url, records)
     got = [(c.record.rsplit("/", 1)[1], c.candidate[len(WD):], c.score, c.matched_by, c.candidate_label)
            for c in result.candidates]
@@ -168,7 +113,7 @@ def _decide(review: Path, decisions: dict[str, tuple[str, str]]) -> None:
     review.write_text(buf.getvalue(), encoding="utf-8")
 
 
-def test_review_accept_apply_round(wikidata: Server, records: Graph, tmp_path: Path) -> None:
+def test_review_accept_apply_round(wikidata: OxigraphServer, records: Graph, tmp_path: Path) -> None:
     review = tmp_path / "review.csv"
     from dipontology.link.reconcile import write_review
 
@@ -214,7 +159,7 @@ def test_review_accept_apply_round(wikidata: Server, records: Graph, tmp_path: P
     assert (data_dir / "mappings" / "reconciled.ttl").read_bytes() == before
 
 
-def test_cli_reconcile_and_apply(wikidata: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_reconcile_and_apply(wikidata: OxigraphServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     review = tmp_path / "review.csv"
     assert main(["link", "reconcile", "--endpoint", wikidata.query_url, "--record", "outcome:oslo-i-accord",
                  "--limit", "1", "-o", str(review), "-q"]) == 0
@@ -235,7 +180,7 @@ def test_cli_reconcile_and_apply(wikidata: Server, tmp_path: Path, capsys: pytes
 
 def test_unreachable_endpoint_is_an_input_error(records: Graph) -> None:
     with pytest.raises(InputError, match="cannot reach"):
-        reconcile(f"http://127.0.0.1:{_free_port()}/query", records, timeout=2)
+        reconcile(f"http://127.0.0.1:{free_port()}/query", records, timeout=2)
 
 
 # -------------------------------------------------------------------------------------------- apply: bad input
@@ -286,7 +231,7 @@ def test_apply_suggests_the_decision_word(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------------- federated
-def test_federated_query_joins_two_servers(ours: Server, wikidata: Server) -> None:
+def test_federated_query_joins_two_servers(ours: OxigraphServer, wikidata: OxigraphServer) -> None:
     result = run_federated("federated-country-items", wikidata.query_url, store=Remote(ours.query_url),
                            allow_service=True)
     rows = [(r["label"], r["iso2"], r["qid"], r["item"][len(WD):], r["itemLabel"], r["agrees"], r["service"])
@@ -295,13 +240,13 @@ def test_federated_query_joins_two_servers(ours: Server, wikidata: Server) -> No
                     ("Norway", "NO", "Q20", "Q90000020", "Norway", False, wikidata.query_url)]
 
 
-def test_federated_peace_treaties_on_the_embedded_store(wikidata: Server) -> None:
+def test_federated_peace_treaties_on_the_embedded_store(wikidata: OxigraphServer) -> None:
     result = run_federated("federated-peace-treaties", wikidata.query_url, allow_service=True)
     assert [(r["agreement"], r["item"]) for r in result.records()] == [(OUTCOME + "oslo-i-accord",
                                                                          WD + "Q90000001")]
 
 
-def test_federated_needs_allow_service(wikidata: Server, capsys: pytest.CaptureFixture[str]) -> None:
+def test_federated_needs_allow_service(wikidata: OxigraphServer, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(InputError, match="SERVICE"):
         run_federated("federated-country-items", wikidata.query_url)
     assert main(["link", "federated", "federated-country-items", "--service", wikidata.query_url, "-q"]) == 2

@@ -6,17 +6,13 @@ Needs the ``oxigraph`` command (the ``oxigraph`` package of the ``test`` extra).
 from __future__ import annotations
 
 import shlex
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import URIRef
+
+from support.oxigraph import OxigraphServer
 
 from dipontology import resources
 from dipontology.cli import main
@@ -30,62 +26,10 @@ FIXTURE = Path(__file__).parent / "fixtures" / "query" / "fixture.ttl"
 CASE = PREFIXES["case"]
 
 
-def _oxigraph_command() -> str | None:
-    here = Path(sys.executable).parent / "oxigraph"
-    if here.exists():
-        return str(here)
-    return shutil.which("oxigraph")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class OxigraphServer:
-    """``oxigraph serve`` in a subprocess, on a free port of 127.0.0.1, stopped by :meth:`stop`."""
-
-    def __init__(self, location: Path) -> None:
-        command = _oxigraph_command()
-        if command is None:  # pragma: no cover - the test extra installs it
-            pytest.skip("the oxigraph command is not installed (pip install 'dipontology[test]')")
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.query_url = self.base + "/query"
-        self.proc = subprocess.Popen([command, "serve", "--location", str(location), "--bind",
-                                      f"127.0.0.1:{self.port}"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(self.base + "/", timeout=1):
-                    break
-            except OSError:
-                if self.proc.poll() is not None:
-                    err = self.proc.stderr.read().decode() if self.proc.stderr else ""
-                    raise RuntimeError(f"oxigraph serve exited: {err}")
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("oxigraph serve did not start within 20 s")
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # pragma: no cover
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stderr:
-            self.proc.stderr.close()
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+def server(oxigraph_server) -> Iterator[OxigraphServer]:
     """A server holding the shipped graph, pushed with ``dipontology push``."""
-    srv = OxigraphServer(tmp_path_factory.mktemp("oxigraph-shipped"))
+    srv = oxigraph_server("oxigraph-shipped")
     try:
         assert main(["push", "--endpoint", srv.base, "-q"]) == 0
         yield srv
@@ -95,9 +39,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]
 
 
 @pytest.fixture(scope="module")
-def fixture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+def fixture_server(oxigraph_server) -> Iterator[OxigraphServer]:
     """A second server holding the small query fixture (labels with quotes and braces)."""
-    srv = OxigraphServer(tmp_path_factory.mktemp("oxigraph-fixture"))
+    srv = oxigraph_server("oxigraph-fixture")
     try:
         triples = triples_graph(parse_files([resources.ontology_file(), FIXTURE]))
         push(srv.base, list(triples))

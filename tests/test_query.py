@@ -556,14 +556,12 @@ def test_cli_source_parameter(prov: Embedded, capsys: pytest.CaptureFixture[str]
 
 
 @pytest.fixture(scope="module")
-def prov_server(tmp_path_factory: pytest.TempPathFactory):
-    """A real Oxigraph server on 127.0.0.1 holding the ontology and PROVENANCE (see tests/test_push_oxigraph.py)."""
-    from test_push_oxigraph import OxigraphServer
-
+def prov_server(oxigraph_server):
+    """A real Oxigraph server on 127.0.0.1 holding the ontology and PROVENANCE."""
     from dipontology.graph import to_rdflib
     from dipontology.store import push
 
-    srv = OxigraphServer(tmp_path_factory.mktemp("oxigraph-provenance"))
+    srv = oxigraph_server("oxigraph-provenance")
     try:
         push(srv.base, [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
                         for t in provenance_triples()])
