@@ -9,6 +9,7 @@ True
 """
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version as _version
 
 try:
@@ -20,8 +21,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 def __getattr__(name: str):  # PEP 562: import the query stack on first use of ``dipontology.query``
     """``dipontology.query("name", **params)`` runs a named query (the module :mod:`dipontology.query` is callable)."""
     if name == "query":
-        import importlib
-
         return importlib.import_module(f"{__name__}.query")
     raise AttributeError(f"module 'dipontology' has no attribute {name!r}")
 

@@ -39,10 +39,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
+from rich.console import Console
+from rich.table import Table
 
 from . import graph as _graph
 from .atomic import write_bytes
@@ -189,8 +192,6 @@ text-align:left;vertical-align:top}th{background:#f3f3f3}</style>
 
 @functools.lru_cache(maxsize=1)
 def _results_template():
-    import jinja2  # the page template engine; imported here so that the other result formats do not need it
-
     return jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(_RESULTS_HTML)
 
 
@@ -204,9 +205,6 @@ def results_to_html(result, *, title: str = "dipontology query results") -> str:
 
 def results_to_table(result, *, width: int | None = None) -> str:
     """A rich text table for the terminal (no colour codes, so it can be piped)."""
-    from rich.console import Console
-    from rich.table import Table
-
     columns, rows = _table_rows(result)
     table = Table(show_lines=False, header_style="bold")
     for c in columns:
@@ -227,7 +225,7 @@ def results_to_dataframe(result):
     :raises ImportError: if pandas is not installed (``pip install 'dipontology[pandas]'``).
     """
     try:
-        import pandas as pd
+        import pandas as pd  # optional dependency: the [pandas] extra, only for results_to_dataframe
     except ImportError as exc:
         raise ImportError("to_dataframe() needs pandas: pip install 'dipontology[pandas]' (or pip install pandas)"
                           ) from exc

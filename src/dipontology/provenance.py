@@ -40,6 +40,8 @@ The same rule is enforced three times, from this one table: by :func:`unbacked_f
 """
 from __future__ import annotations
 
+import hashlib
+import re
 import sys
 from collections.abc import Iterator
 
@@ -172,9 +174,6 @@ def fact_statement_iri(subject, predicate, obj, source) -> URIRef:
     >>> str(a).startswith("https://w3id.org/dipontology/id/statement/x-start-date-")
     True
     """
-    import hashlib
-    import re
-
     key = "\x1f".join(t.n3() for t in (subject, predicate, obj, source))
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
     local = str(predicate).rsplit("#", 1)[-1].rsplit("/", 1)[-1]

@@ -4,9 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..export import GRAPH_FORMATS, export_graph
 from ._common import add_quiet, progress
-
-GRAPH_FORMATS = ("ttl", "nt", "jsonld", "rdfxml", "trig")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,8 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export import export_graph
-
     if args.inferred:
         progress(args, "computing the OWL 2 RL closure ...")
     result = export_graph(args.format, inferred=args.inferred, output=args.output)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..errors import InputError
+from ..serve import ReleaseServer
 from ._common import add_quiet
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -31,9 +33,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import InputError
-    from ..serve import ReleaseServer
-
     if args.time_limit <= 0 or args.row_cap <= 0 or args.workers <= 0:
         raise InputError("--time-limit, --row-cap and --workers must be positive", fix="give positive numbers")
     if args.host not in _LOOPBACK:
