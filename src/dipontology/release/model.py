@@ -8,6 +8,7 @@ True
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -90,16 +91,30 @@ class Sources:
     files: list[Path]
 
     def all_triples(self) -> list[ox.Triple]:
-        seen: set[ox.Triple] = set(self.ontology)
-        for ts in self.data.values():
-            seen.update(ts)
-        return sorted(seen, key=sort_key)
+        return _merged([self.ontology, *self.data.values()])
 
     def data_triples(self) -> list[ox.Triple]:
-        seen: set[ox.Triple] = set()
-        for ts in self.data.values():
-            seen.update(ts)
-        return sorted(seen, key=sort_key)
+        return _merged(list(self.data.values()))
+
+
+def _merged(runs: list[list[ox.Triple]]) -> list[ox.Triple]:
+    """The union of lists each sorted by :func:`sort_key`, sorted, without repeats (a merge: no sort keys of the
+    whole graph in memory at once)."""
+    out: list[ox.Triple] = []
+    last = None
+    for t in heapq.merge(*runs, key=sort_key):
+        if t != last:
+            out.append(t)
+            last = t
+    return out
+
+
+def _sorted_unique(triples: list[ox.Triple]) -> list[ox.Triple]:
+    return _merged([sorted(triples, key=sort_key)])
+
+
+def _has_blank(t: ox.Triple) -> bool:
+    return not isinstance(t.subject, ox.NamedNode) or isinstance(t.object, (ox.BlankNode, ox.Triple))
 
 
 def _release_name(path: Path, data_root: Path) -> str:
@@ -120,21 +135,26 @@ def load_sources(ontology_file: Path | None = None, data_dir: Path | None = None
     onto = Path(ontology_file) if ontology_file else resources.ontology_file()
     data_root = Path(data_dir) if data_dir else resources.data_dir()
     files = published_files(data_dir)
-    ds = ox.Dataset()
-    onto_graph = ox.NamedNode(FILES_BASE + "ontology/dipontology.ttl")
-    for t in parse_files([onto]):
-        ds.add(ox.Quad(t.subject, t.predicate, t.object, onto_graph))
+    # canonical blank-node labels (RDFC-1.0) depend only on the quads that hold a blank node: only those go through
+    # the canonicalisation; the others (nearly all) stay as parsed
+    blank = ox.Dataset()
+    plain: dict[str, list[ox.Triple]] = {}
     names: list[str] = []
-    for f in files:
-        name = _release_name(f, data_root)
+    for name, f in [("ontology/dipontology.ttl", onto), *((_release_name(f, data_root), f) for f in files)]:
         names.append(name)
         g = ox.NamedNode(FILES_BASE + name)
+        kept = plain.setdefault(name, [])
         for t in parse_files([f]):
-            ds.add(ox.Quad(t.subject, t.predicate, t.object, g))
-    ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    ontology = sorted((q.triple for q in ds.quads_for_graph_name(onto_graph)), key=sort_key)
-    data = {name: sorted((q.triple for q in ds.quads_for_graph_name(ox.NamedNode(FILES_BASE + name))), key=sort_key)
-            for name in names}
+            if _has_blank(t):
+                blank.add(ox.Quad(t.subject, t.predicate, t.object, g))
+            else:
+                kept.append(t)
+    blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    for name in names:
+        plain[name] += (q.triple for q in blank.quads_for_graph_name(ox.NamedNode(FILES_BASE + name)))
+        plain[name] = _sorted_unique(plain[name])
+    ontology = plain.pop(names[0])
+    data = {name: plain[name] for name in names[1:]}
     return Sources(ontology=ontology, data=data, files=[onto, *files])
 
 
@@ -163,10 +183,20 @@ class Index:
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
         self.out: dict[object, list[tuple[str, object]]] = defaultdict(list)
         self.inc: dict[object, list[tuple[object, str]]] = defaultdict(list)
+        # one string per predicate and one object per subject run, shared by every edge that names them: a Python
+        # object costs ~100 bytes and a release graph has a million triples
+        predicates: dict[str, str] = {}
+        subject = None
         for t in triples:
-            self.out[t.subject].append((t.predicate.value, t.object))
-            if not isinstance(t.object, ox.Literal):
-                self.inc[t.object].append((t.subject, t.predicate.value))
+            s = t.subject
+            if s != subject:
+                subject = s
+            p = t.predicate.value
+            p = predicates.setdefault(p, p)
+            o = t.object
+            self.out[subject].append((p, o))
+            if not isinstance(o, ox.Literal):
+                self.inc[o].append((subject, p))
         self._labels: dict[object, str] = {}
 
     def values(self, s, p: str) -> list:
@@ -216,6 +246,37 @@ class Index:
 
     def is_a(self, s, cls: str) -> bool:
         return any(o.value == cls for o in self.iris(s, RDF_TYPE))
+
+
+class _Edges:
+    """The outgoing edges of :class:`DataView`: the whole view's, except for the few subjects the ontology also
+    describes, whose data edges are kept apart."""
+
+    def __init__(self, whole: dict, own: dict) -> None:
+        self.whole, self.own = whole, own
+
+    def get(self, s, default=()):
+        if s in self.own:
+            return self.own[s]
+        return self.whole.get(s, default)
+
+
+class DataView(Index):
+    """The data's outgoing edges read through the :class:`Index` of ontology + data, without a second copy: a subject
+    the ontology does not describe has the same edges in both (in the same order); the data edges of those it does
+    are indexed apart. Only the outgoing edges (``out``: :meth:`values`, :meth:`iris`, :func:`closure`) are kept.
+
+    :param ix: the index of ontology + data.
+    :param ontology: the ontology's triples.
+    :param data: the data's triples, in the order ``ix`` was built in.
+    """
+
+    def __init__(self, ix: Index, ontology: Iterable[ox.Triple], data: Iterable[ox.Triple]) -> None:
+        described = {t.subject for t in ontology}
+        own = Index(t for t in data if t.subject in described)
+        self.out = _Edges(ix.out, {s: own.out.get(s, []) for s in described})  # type: ignore[assignment]
+        self.inc = {}
+        self._labels = {}
 
 
 def closure(ix: Index, node) -> list[ox.Triple]:

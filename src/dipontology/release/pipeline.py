@@ -26,12 +26,13 @@ import ctypes
 import ctypes.util
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,11 +44,13 @@ from .. import __version__, resources
 from ..atomic import fsync_dir
 from ..errors import InputError
 from ..export import serialize_graphs, serialize_triples
+from ..graph import parse_files
 from ..namespaces import ID_BASE, ONTOLOGY_IRI, PREFIXES
+from ..validate import published_files
 from . import dataset
 from .cite import Release
-from .model import (DCT, DIPNS, FILES_BASE, OWL, RECORD_FORMATS, Index, Sources, closure, load_sources,
-                    record_path)
+from .model import (DCT, DIPNS, FILES_BASE, OWL, RECORD_FORMATS, DataView, Index, Sources, closure,
+                    load_sources, record_path)
 from .site import Site, asset, assets
 
 STAGES = ("check", "reason", "validate", "queries")
@@ -247,6 +250,58 @@ def _run_queries(store, log: _Log, reports: dict[str, bytes]) -> bool:
 
 def _stable_json(doc: object) -> bytes:
     return (json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _run_gates(data_dir: Path | None, gates: list[str], wanted: list[str], log: _Log,
+               reports: dict[str, bytes]) -> bool:
+    """Run the gates (check, reason, validate) in order, each reading the sources itself; False at the first that
+    fails (its line in the log says why)."""
+    for stage in gates:
+        if stage not in wanted:
+            log.stage(stage, "skipped", "not requested")
+            continue
+        log.say(f"running {stage} ...")
+        started = time.monotonic()
+        if stage == "check":
+            ok = _run_check([resources.ontology_file(), *published_files(data_dir)], log, reports)
+        elif stage == "reason":
+            ok = _run_reason(load_sources(data_dir=data_dir).all_triples(), log, reports)
+        else:
+            ok = _run_validate(data_dir, log, reports)
+        log.say(f"({stage} took {time.monotonic() - started:.1f} s)")
+        if not ok:
+            return False
+    return True
+
+
+def _gates_child(data_dir: Path | None, gates: list[str], wanted: list[str], quiet: bool) -> tuple:
+    """The gates in the child process: ``("ok", passed, stages, reports)`` or ``("input", fields)`` for bad
+    input (an :class:`InputError` does not survive pickling with its fields)."""
+    log = _Log(quiet)
+    reports: dict[str, bytes] = {}
+    try:
+        passed = _run_gates(data_dir, gates, wanted, log, reports)
+    except InputError as exc:
+        return ("input", (exc.message, exc.file, exc.line, exc.column, exc.fix))
+    return ("ok", passed, [(st.name, st.status, st.detail) for st in log.stages], reports)
+
+
+def _gates_apart(data_dir: Path | None, gates: list[str], wanted: list[str], log: _Log,
+                 reports: dict[str, bytes]) -> bool:
+    """Run the gates in a child process (forked before the build holds any of the graph): each builds its own
+    copies of the graph (rdflib graphs, SHACL data), and they go with the child instead of adding to the memory of
+    the pages. Where processes cannot be forked, or nothing is to run, in this process."""
+    if not any(s in wanted for s in gates) or "fork" not in multiprocessing.get_all_start_methods():
+        return _run_gates(data_dir, gates, wanted, log, reports)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        answer = pool.submit(_gates_child, data_dir, gates, wanted, log.quiet).result()
+    if answer[0] == "input":
+        message, file, line, column, fix = answer[1]
+        raise InputError(message, file=file, line=line, column=column, fix=fix)
+    _, passed, stages, got = answer
+    log.stages.extend(Stage(*st) for st in stages)
+    reports.update(got)
+    return passed
 
 
 # ----------------------------------------------------------------------------------------------------- files
@@ -468,30 +523,26 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
                          file=str(out), fix="give an empty or new folder, or a previous release folder")
     log = _Log(quiet)
     ddir = Path(data_dir) if data_dir is not None else None
+    reports: dict[str, bytes] = {}
+    version, modified, title = _ontology_meta(parse_files([resources.ontology_file()]))
+    result = BuildResult(out_dir=out, ok=False, version=version, stages=log.stages)
+    gates = [s for s in STAGES if s != "queries"]
+    if not _gates_apart(ddir, gates, wanted, log, reports):
+        return result
     log.say("parsing the ontology and data ...")
     src: Sources = load_sources(data_dir=ddir)
     every = src.all_triples()
     data = src.data_triples()
-    version, modified, title = _ontology_meta(src.ontology)
     log.say(f"{len(src.ontology)} ontology triples, {len(data)} data triples in {len(src.data)} files")
-    result = BuildResult(out_dir=out, ok=False, version=version, stages=log.stages, triples=len(every))
-    reports: dict[str, bytes] = {}
+    result.triples = len(every)
     store = Embedded(triples=every)
-    for stage in STAGES:
-        if stage not in wanted:
-            log.stage(stage, "skipped", "not requested")
-            continue
-        log.say(f"running {stage} ...")
+    if "queries" not in wanted:
+        log.stage("queries", "skipped", "not requested")
+    else:
+        log.say("running queries ...")
         started = time.monotonic()
-        if stage == "check":
-            ok = _run_check(src.files, log, reports)
-        elif stage == "reason":
-            ok = _run_reason(every, log, reports)
-        elif stage == "validate":
-            ok = _run_validate(ddir, log, reports)
-        else:
-            ok = _run_queries(store, log, reports)
-        log.say(f"({stage} took {time.monotonic() - started:.1f} s)")
+        ok = _run_queries(store, log, reports)
+        log.say(f"(queries took {time.monotonic() - started:.1f} s)")
         if not ok:
             return result
     # reports name the source files as the release does (data/cases/x.ttl), wherever the checkout and the working
@@ -529,7 +580,7 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
             elif s.value.startswith(ID_BASE):
                 skipped_iris.append(s.value)
         site = Site(ix, _release_info(ix, version, modified), pages={n.value for n, _, _ in records})
-        data_ix = Index(data)
+        data_ix = DataView(ix, src.ontology, data)
         for node, kind, slug in records:
             base = f"id/{kind}/{slug}"
             files[base + ".html"] = site.record_page(node, kind, slug)
