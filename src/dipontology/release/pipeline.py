@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -320,12 +321,14 @@ class _ReleaseFiles:
     #: files per write task; writer threads
     BATCH, THREADS = 64, 4
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, tmp: Path | None = None) -> None:
         self.out = out
-        parent = out.resolve().parent
-        parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
-        self._digests: dict[str, tuple[int, str]] = {}
+        if tmp is None:
+            parent = out.resolve().parent
+            parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
+        self.tmp = tmp
+        self._digests: dict[str, tuple[int, str] | None] = {}
         self._dirs: set[str] = {""}
         self._batch: list[tuple[str, bytes]] = []
         self._pool = ThreadPoolExecutor(max_workers=self.THREADS, thread_name_prefix="dipontology-write")
@@ -334,7 +337,7 @@ class _ReleaseFiles:
     def __setitem__(self, name: str, data: bytes) -> None:
         if name in self._digests:
             raise ValueError(f"release file {name} written twice")  # a bug: each file is made once
-        self._digests[name] = (len(data), hashlib.sha256(data).hexdigest())
+        self._digests[name] = None  # the writer fills in size and SHA-256 (hashing releases the GIL)
         folder = name.rpartition("/")[0]
         if folder not in self._dirs:  # folders are made here, in order, so that the writers only create files
             (self.tmp / folder).mkdir(parents=True, exist_ok=True)
@@ -347,14 +350,15 @@ class _ReleaseFiles:
 
     def _submit(self) -> None:
         if self._batch:
-            self._pending.append(self._pool.submit(self._write, str(self.tmp), self._batch))
+            self._pending.append(self._pool.submit(self._write, str(self.tmp), self._batch, self._digests))
             self._batch = []
         while len(self._pending) > 4 * self.THREADS:  # bounded: the pages made wait for the disk, not memory
             self._pending.popleft().result()
 
     @staticmethod
-    def _write(root: str, batch: list[tuple[str, bytes]]) -> None:
+    def _write(root: str, batch: list[tuple[str, bytes]], digests: dict) -> None:
         for name, data in batch:
+            digests[name] = (len(data), hashlib.sha256(data).hexdigest())
             fd = os.open(os.path.join(root, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o644)
             try:
                 os.fchmod(fd, 0o644)  # whatever the umask
@@ -367,7 +371,7 @@ class _ReleaseFiles:
     def wait(self) -> None:
         """Wait until every file given so far is written; raise the first error of a write."""
         if self._batch:
-            self._pending.append(self._pool.submit(self._write, str(self.tmp), self._batch))
+            self._pending.append(self._pool.submit(self._write, str(self.tmp), self._batch, self._digests))
             self._batch = []
         while self._pending:
             self._pending.popleft().result()
@@ -383,7 +387,17 @@ class _ReleaseFiles:
 
     def digest(self, name: str) -> tuple[int, str]:
         """``(size in bytes, SHA-256 hex)`` of a written file."""
+        if self._digests[name] is None:
+            self.wait()
         return self._digests[name]
+
+    def adopt(self, digests: dict[str, tuple[int, str] | None], dirs: set[str]) -> None:
+        """Take in files another process wrote into this folder (with their sizes and SHA-256)."""
+        for name in digests:
+            if name in self._digests:
+                raise ValueError(f"release file {name} written twice")
+        self._digests.update(digests)
+        self._dirs |= dirs
 
     def swap_in(self) -> None:
         self.wait()
@@ -496,6 +510,59 @@ def record_triples(site: Site, data_ix: Index, node: ox.NamedNode) -> list[ox.Tr
     return out
 
 
+#: processes that render the record pages and files (this one and forked helpers), where processes can be forked
+PAGE_PROCESSES = min(2, os.cpu_count() or 1)
+#: fewer records than this are rendered here alone
+PAGES_APART_FROM = 256
+#: what the forked helpers render: (site, data view, records, release folder); set only while they run
+_PAGES: tuple | None = None
+
+
+def _record_files(files: _ReleaseFiles, site: Site, data_ix: Index, records: Sequence[tuple]) -> None:
+    """The page and the four RDF files of each record."""
+    for node, kind, slug in records:
+        base = f"id/{kind}/{slug}"
+        files[base + ".html"] = site.record_page(node, kind, slug)
+        own = record_triples(site, data_ix, node)
+        for ext, fmt in RECORD_FORMATS.items():
+            files[f"{base}.{ext}"] = serialize_triples(own, fmt)
+
+
+def _records_helper(part: int, parts: int) -> tuple[dict, set]:
+    """In a forked helper: write every ``parts``-th record from ``part`` on; their digests and folders."""
+    assert _PAGES is not None
+    site, data_ix, records, tmp = _PAGES
+    files = _ReleaseFiles(tmp, tmp)
+    try:
+        _record_files(files, site, data_ix, records[part::parts])
+        files.wait()
+    finally:
+        files._pool.shutdown()
+    return files._digests, files._dirs
+
+
+def _write_records(files: _ReleaseFiles, site: Site, data_ix: Index, records: Sequence[tuple]) -> None:
+    """Write the records' files, shared with forked helpers (each a CPU of its own; the graph's view is inherited,
+    not copied: ``gc.freeze`` keeps the collector from touching its pages) where there are enough records."""
+    global _PAGES
+    parts = PAGE_PROCESSES if len(records) >= PAGES_APART_FROM else 1
+    if parts == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        _record_files(files, site, data_ix, records)
+        return
+    files.wait()  # no write of this process in flight while it forks
+    _PAGES = (site, data_ix, records, files.tmp)
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=parts - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            helpers = [pool.submit(_records_helper, i, parts) for i in range(1, parts)]
+            _record_files(files, site, data_ix, records[0::parts])
+            for h in helpers:
+                files.adopt(*h.result())
+    finally:
+        _PAGES = None
+        gc.unfreeze()
+
+
 def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data_dir: str | os.PathLike[str] | None
           = None, stages: Iterable[str] = STAGES, sparql_endpoint: str | None = None,
           site_url: str | None = None) -> BuildResult:
@@ -581,12 +648,7 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
                 skipped_iris.append(s.value)
         site = Site(ix, _release_info(ix, version, modified), pages={n.value for n, _, _ in records})
         data_ix = DataView(ix, src.ontology, data)
-        for node, kind, slug in records:
-            base = f"id/{kind}/{slug}"
-            files[base + ".html"] = site.record_page(node, kind, slug)
-            own = record_triples(site, data_ix, node)
-            for ext, fmt in RECORD_FORMATS.items():
-                files[f"{base}.{ext}"] = serialize_triples(own, fmt)
+        _write_records(files, site, data_ix, records)
         by_kind: dict[str, list] = defaultdict(list)
         for node, kind, _slug in records:
             by_kind[kind].append(node)
