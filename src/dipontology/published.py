@@ -169,11 +169,40 @@ def clean(item: Loaded, vocab: Vocabulary, findings: list[Finding], contribution
     for what was removed are appended to ``findings``. Published data may annotate ontology terms (mapping sets
     do), contributions may not.
 
-    :return: the cleaned graph and how many statements were removed (shapes and imports).
+    :return: the cleaned graph and how many statements were removed (shapes and imports). When nothing is removed,
+        the cleaned graph is the file's own graph (not a copy): read it, do not change it.
     """
     g = item.triples_graph()
     sh_ns, dip_ns, dipsh_ns = str(SH), str(DIP), str(DIPSH)
-    shape_subjects = {s for s, p, o in g if str(p).startswith(sh_ns) or (p == RDF.type and str(o).startswith(sh_ns))}
+    # one pass over the triples, judging each distinct predicate, type and subject once (a contribution at the
+    # limits has a million triples and a few hundred distinct terms in these positions)
+    shacl_predicate: dict = {}
+    shacl_type: dict = {}
+    term_subject: dict = {}
+    shape_subjects: set = set()
+    imports: list = []
+    terms: list = []
+    for s, p, o in g:
+        sp = shacl_predicate.get(p)
+        if sp is None:
+            sp = shacl_predicate[p] = str(p).startswith(sh_ns)
+        if sp:
+            shape_subjects.add(s)
+        elif p == RDF.type:
+            st = shacl_type.get(o)
+            if st is None:
+                st = shacl_type[o] = str(o).startswith(sh_ns)
+            if st:
+                shape_subjects.add(s)
+        if p == OWL.imports:
+            imports.append((s, p, o))
+        if contribution:
+            ts = term_subject.get(s)
+            if ts is None:
+                ts = term_subject[s] = isinstance(s, URIRef) and (
+                    str(s).startswith(dip_ns) or str(s).startswith(dipsh_ns) or str(s) == ONTOLOGY_IRI)
+            if ts:
+                terms.append((s, p, o))
     # blank nodes hanging off shapes (property shapes, lists) go with them
     stack = list(shape_subjects)
     while stack:
@@ -182,27 +211,29 @@ def clean(item: Loaded, vocab: Vocabulary, findings: list[Finding], contribution
             if isinstance(o, BNode) and o not in shape_subjects:
                 shape_subjects.add(o)
                 stack.append(o)
-    out = Graph()
     removed_shapes = removed_imports = 0
     term_statements: dict = {}
-    for s, p, o in g:
-        if s in shape_subjects or str(p).startswith(sh_ns):
-            removed_shapes += 1
-            continue
-        if p == OWL.imports:
-            removed_imports += 1
-            findings.append(Finding(
-                "Warning", "contrib:imports-ignored", short(s), path="owl:imports", value=short(o),
-                message=f"owl:imports <{o}> is ignored: dipontology never fetches or opens what data imports",
-                fix="remove the owl:imports statement; put the records you need in the file itself",
-                file=item.file, line=item.line_of(s)))
-            continue
-        if contribution and isinstance(s, URIRef) and (str(s).startswith(dip_ns) or str(s).startswith(dipsh_ns)
-                                                       or str(s) == ONTOLOGY_IRI):
-            term_statements.setdefault(s, 0)
-            term_statements[s] += 1
-            continue
-        out.add((s, p, o))
+    if not shape_subjects and not imports and not terms:
+        out = g  # nothing to remove: the file's own graph, not a copy (callers only read it)
+    else:
+        out = Graph()
+        for s, p, o in g:
+            if s in shape_subjects or shacl_predicate[p]:
+                removed_shapes += 1
+                continue
+            if p == OWL.imports:
+                removed_imports += 1
+                findings.append(Finding(
+                    "Warning", "contrib:imports-ignored", short(s), path="owl:imports", value=short(o),
+                    message=f"owl:imports <{o}> is ignored: dipontology never fetches or opens what data imports",
+                    fix="remove the owl:imports statement; put the records you need in the file itself",
+                    file=item.file, line=item.line_of(s)))
+                continue
+            if contribution and term_subject[s]:
+                term_statements.setdefault(s, 0)
+                term_statements[s] += 1
+                continue
+            out.add((s, p, o))
     if removed_shapes:
         first = min((item.line_of(s) or 0 for s in shape_subjects if isinstance(s, URIRef)), default=0) or None
         findings.append(Finding(

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SH
 from rdflib.plugins.sparql import prepareQuery
@@ -40,6 +41,7 @@ from .terms import graph_closure
 __all__ = [
     "SHACL_ENGINES", "ENGINE_TITLES", "ENGINE_LIMITS", "shacl_engine", "check_shapes", "load_shapes", "shacl_report",
     "run_shacl", "Profile", "profile", "ontology_plus", "PreparedQueryGraph", "locator", "english", "path_text",
+    "NTriplesData", "turbo_data",
 ]
 
 DIPSH_FIX = DIPSH.fix
@@ -273,7 +275,60 @@ def _turbo_program(shapes: Graph):
     return program
 
 
-def shacl_report(data: Graph, shapes: Graph, engine: str | None = None, locate=None) -> tuple[bool, Graph]:
+@dataclass
+class NTriplesData:
+    """A data graph for pyshacl-turbo given as N-Triples text (blank nodes labelled with their rdflib ids, so the
+    report names the same nodes): handed a graph, the engine would copy it triple by triple in Python."""
+
+    text: str
+
+
+def _ox_term(term, cache: dict):
+    node = cache.get(term)
+    if node is None:
+        if isinstance(term, URIRef):
+            node = ox.NamedNode(str(term))
+        elif isinstance(term, BNode):
+            node = ox.BlankNode(str(term))
+        elif isinstance(term, Literal):
+            if term.language:
+                node = ox.Literal(str(term), language=term.language)
+            elif term.datatype is not None:
+                node = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            else:
+                node = ox.Literal(str(term))
+        else:
+            raise ValueError(f"not an RDF term: {term!r}")
+        cache[term] = node
+    return node
+
+
+def _ntriples(graph: Graph | Sequence) -> bytes:
+    cache: dict = {}
+    return ox.serialize((ox.Triple(_ox_term(s, cache), _ox_term(p, cache), _ox_term(o, cache))
+                         for s, p, o in graph), format=ox.RdfFormat.N_TRIPLES)
+
+
+_ONTOLOGY_NT: dict = {}
+
+
+def turbo_data(graphs: Sequence) -> NTriplesData | None:
+    """The ontology with ``graphs`` (graphs or lists of triples) as one N-Triples data graph for pyshacl-turbo (the
+    ontology's text is made once per process), or ``None`` if a term cannot be written as N-Triples (the caller then hands over a graph)."""
+    key = stamp([resources.ontology_file()])
+    try:
+        onto = _ONTOLOGY_NT.get(key)
+        if onto is None:
+            _ONTOLOGY_NT.clear()
+            onto = _ONTOLOGY_NT[key] = _ntriples(ontology().graph)
+        parts = [onto] + [_ntriples(g) for g in graphs]
+    except (ValueError, TypeError):
+        return None
+    return NTriplesData(b"".join(parts).decode("utf-8"))
+
+
+def shacl_report(data: Graph | NTriplesData, shapes: Graph, engine: str | None = None,
+                 locate=None) -> tuple[bool, Graph]:
     """Validate ``data`` against ``shapes`` with one engine: ``(conforms, SHACL validation report graph)``.
 
     The shapes graph is always the one given (never taken from the data), checked first by :func:`check_shapes`;
@@ -292,6 +347,11 @@ def shacl_report(data: Graph, shapes: Graph, engine: str | None = None, locate=N
             import pyshacl_turbo
 
             try:
+                if isinstance(data, NTriplesData):
+                    # optional dependency: pyshacl-turbo's input type for data already written as text
+                    from pyshacl_turbo.rdf import Input
+
+                    data = Input(data.text, "nt", None, {}, {}, preserve_ids=True)
                 with _quiet_rdflib():  # the report's ill-typed values, made rdflib literals again
                     conforms, results, _text = _turbo_program(shapes).validate(data)
             except pyshacl_turbo.ValidationFailure as failure:
@@ -386,10 +446,12 @@ def profile(paths: Sequence[str | os.PathLike[str]] | None, builtin: bool, limit
     return Profile(builtin=builtin, extra=graph, locate=locate, key=key, findings=findings)
 
 
-def run_shacl(data: Graph, where: dict, focus: set, engine: str | None = None, shapes: Graph | None = None,
-              locate=None) -> tuple[list[Finding], Graph]:
+def run_shacl(data: Graph | NTriplesData, where: dict, focus: set, engine: str | None = None,
+              shapes: Graph | None = None, locate=None, view: Graph | None = None) -> tuple[list[Finding], Graph]:
     """Validate ``data`` and turn the results about the ``focus`` nodes into findings (``where``: node -> the
-    loaded file that describes it); also the SHACL report graph holding only those results."""
+    loaded file that describes it); also the SHACL report graph holding only those results. ``view``: the same
+    triples as a graph, for naming blank nodes (``data`` itself when it is a graph)."""
+    view = view if view is not None else data
     shapes = shapes if shapes is not None else shapes_graph()
     _conforms, results = shacl_report(data, shapes, engine, locate)
     findings: list[Finding] = []
@@ -420,7 +482,7 @@ def run_shacl(data: Graph, where: dict, focus: set, engine: str | None = None, s
         findings.append(Finding(
             level if level in VALIDATION_LEVELS else "Violation",
             short(shape) if isinstance(shape, URIRef) else "(anonymous shape)",
-            focus_text(data, node), path=path_text(results, path), value=n3(value) if value is not None else None,
+            focus_text(view, node), path=path_text(results, path), value=n3(value) if value is not None else None,
             message=message, fix=fix, file=item.file if item else None, line=item.line_of(node) if item else None))
     # a report graph holding only the kept results
     report = Graph()

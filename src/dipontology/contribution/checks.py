@@ -33,6 +33,7 @@ from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .. import provenance, resources
@@ -40,8 +41,8 @@ from ..findings import (BIDI, ZERO_WIDTH, Finding, ValidationReport, focus_text,
                         visible)
 from ..load import Loaded
 from ..namespaces import DIP, DIPSH, PREFIXES, RECORD_NAMESPACES
-from ..published import Published, Vocabulary, clean, stamp, subjects_index, vocabulary
-from ..shacl import Profile, english, ontology_plus, run_shacl
+from ..published import Published, Vocabulary, clean, ontology, stamp, subjects_index, vocabulary
+from ..shacl import Profile, english, ontology_plus, run_shacl, shacl_engine, turbo_data
 from ..terms import copy_closure, expand
 
 __all__ = [
@@ -91,9 +92,14 @@ _VOCABULARY_NAMES = {str(RDF): "RDF", str(RDFS): "RDF Schema", str(OWL): "OWL", 
 
 
 def record_checks(loaded: Sequence[Loaded], g: Graph, vocab: Vocabulary,
-                   published: Published | None = None) -> list[Finding]:
+                   published: Published | None = None, *, where: dict | None = None,
+                   triples: Sequence | None = None) -> list[Finding]:
+    """Records outside the project's namespaces, misspelt or misused ``dip:`` terms, unknown terms of well-known
+    vocabularies. ``where`` (:func:`~dipontology.published.subjects_index` of ``loaded``) and ``triples`` (the
+    triples of ``g`` as a list) save a pass over a large graph when the caller has them."""
     findings: list[Finding] = []
-    where = subjects_index(loaded)
+    where = subjects_index(loaded) if where is None else where
+    triples = g if triples is None else triples
     dip_ns = str(DIP)
 
     def place(s):
@@ -101,7 +107,7 @@ def record_checks(loaded: Sequence[Loaded], g: Graph, vocab: Vocabulary,
         return (item.file, item.line_of(s)) if item else (None, None)
 
     # records outside our namespaces
-    for s in set(g.subjects()):
+    for s in {t[0] for t in triples}:
         if not isinstance(s, URIRef) or str(s).startswith(RECORD_NAMESPACES + (dip_ns, str(DIPSH))):
             continue
         if published is not None and s in published.subjects:
@@ -118,15 +124,18 @@ def record_checks(loaded: Sequence[Loaded], g: Graph, vocab: Vocabulary,
 
     # unknown or misused dip: terms, unknown terms of well-known vocabularies, ill-typed literals
     reported: set = set()
-    for s, p, o in g:
+    judged: dict = {}  # (term, role) -> its finding or None: each distinct term is judged once
+    for s, p, o in triples:
         for term, role in ((p, "property"), (o, "class" if p == RDF.type else "value")):
             if not isinstance(term, URIRef):
                 continue
+            finding = judged.get((term, role), judged)
+            if finding is judged:
+                finding = judged[(term, role)] = _term_finding(term, role, vocab)
+            if finding is None:
+                continue
             key = (s, term)
             if key in reported:
-                continue
-            finding = _term_finding(term, role, vocab)
-            if finding is None:
                 continue
             reported.add(key)
             level, rule, message, fix = finding
@@ -179,14 +188,17 @@ def ill_typed(literals: Iterable[Literal]) -> set[Literal]:
     return bad
 
 
-def literal_checks(loaded: Sequence[Loaded], g: Graph) -> list[Finding]:
-    """A finding for every ill-typed literal (:func:`ill_typed`), at the line where the literal is written."""
-    wrong = ill_typed(o for o in g.objects() if isinstance(o, Literal))
+def literal_checks(loaded: Sequence[Loaded], g: Graph, *, where: dict | None = None,
+                   triples: Sequence | None = None) -> list[Finding]:
+    """A finding for every ill-typed literal (:func:`ill_typed`), at the line where the literal is written
+    (``where`` and ``triples`` as for :func:`record_checks`)."""
+    triples = g if triples is None else triples
+    wrong = ill_typed(o for _s, _p, o in triples if isinstance(o, Literal))
     if not wrong:
         return []
-    where = subjects_index(loaded)
+    where = subjects_index(loaded) if where is None else where
     findings = []
-    for s, p, o in g:
+    for s, p, o in triples:
         if o not in wrong:
             continue
         item = where.get(s)
@@ -279,13 +291,21 @@ def text_hygiene(text: str, label: bool = True) -> list[tuple[str, str, str]]:
     return found
 
 
-def text_hygiene_findings(g: Graph, where: dict) -> list[Finding]:
-    """Findings for every string literal of ``g`` with hidden characters (:func:`text_hygiene`)."""
+#: the ASCII characters :func:`text_hygiene` reports (C0 controls but tab, newline and carriage return; DEL)
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_hygiene_findings(g: Graph, where: dict, *, triples: Sequence | None = None) -> list[Finding]:
+    """Findings for every string literal of ``g`` with hidden characters (:func:`text_hygiene`); ``triples``: the
+    triples of ``g`` as a list, if the caller has it."""
     findings: list[Finding] = []
-    for s, p, o in g:
+    for s, p, o in (g if triples is None else triples):
         if not isinstance(o, Literal):
             continue
-        problems = text_hygiene(str(o), label=p in LABEL_PROPERTIES)
+        text = str(o)
+        if text.isascii() and not _ASCII_CONTROL.search(text):
+            continue  # plain ASCII without control characters hides nothing (no bidi, zero-width or look-alikes)
+        problems = text_hygiene(text, label=p in LABEL_PROPERTIES)
         if not problems:
             continue
         item = where.get(s)
@@ -377,22 +397,29 @@ def _datatype_fix(dt: URIRef | None) -> str:
 # collisions with published records
 
 
-def collision_checks(contrib: Graph, where: dict, published: Published, vocab: Vocabulary) -> list[Finding]:
+def collision_checks(contrib: Graph, where: dict, published: Published, vocab: Vocabulary, *,
+                     subjects: Iterable | None = None) -> list[Finding]:
+    """Additions to published records (Info) and new records with the label of a published record of their kind
+    (Warning). ``subjects``: the subjects of ``contrib``, if the caller has them."""
     findings: list[Finding] = []
     pub = published.graph
     published_labels: dict = {}
     for s, label in pub.subject_objects(RDFS.label):
         if isinstance(s, URIRef) and isinstance(label, Literal):
             published_labels.setdefault(_norm(label), []).append(s)
-    novel = novel_statements(contrib, pub)
-    for s in sorted({s for s in contrib.subjects() if isinstance(s, URIRef)}, key=str):
+    subjects = contrib.subjects() if subjects is None else subjects
+    for s in sorted({s for s in subjects if isinstance(s, URIRef)}, key=str):
         item = where.get(s)
-        file, line = (item.file, item.line_of(s)) if item else (None, None)
+
+        def place(s=s, item=item):
+            return (item.file, item.line_of(s)) if item else (None, None)
+
         if s in published.subjects:
             # re-typing or re-labelling a published record never reaches these checks: contribution.guard refuses
             # it first (validate and accept alike), at the line and column of the statement
-            n = len(list(novel.triples((s, None, None))))
+            n = _novel_count(contrib, pub, s)
             if n:
+                file, line = place()
                 findings.append(Finding(
                     "Info", "contrib:extends-published", short(s), value=f"{n} statements",
                     message=f"the contribution adds {n} statements to the published record {short(s)}",
@@ -404,6 +431,7 @@ def collision_checks(contrib: Graph, where: dict, published: Published, vocab: V
                 continue
             for other in published_labels.get(_norm(label), []):
                 if other != s and _same_kind(contrib, s, pub, other, vocab):
+                    file, line = place()
                     findings.append(Finding(
                         "Warning", "contrib:possible-duplicate", short(s), path="rdfs:label", value=n3(label),
                         message=f"the new record {short(s)} has the same label as the published record "
@@ -442,6 +470,23 @@ def novel_statements(contrib: Graph, published: Graph) -> Graph:
     return out
 
 
+def _novel_count(contrib: Graph, published: Graph, s) -> int:
+    """How many statements of ``contrib`` about ``s`` the published graph does not already say (as
+    :func:`novel_statements` finds them: a blank node is new unless the same subject and property already lead to
+    a blank node with the same description)."""
+    n = 0
+    for _s, p, o in contrib.triples((s, None, None)):
+        if isinstance(o, BNode):
+            signature = _bnode_signature(contrib, o)
+            if any(isinstance(x, BNode) and _bnode_signature(published, x) == signature
+                   for x in published.objects(s, p)):
+                continue
+            n += 1
+        elif (s, p, o) not in published:
+            n += 1
+    return n
+
+
 def _bnode_signature(g: Graph, node: BNode, depth: int = 0) -> frozenset:
     if depth > 8:
         return frozenset()
@@ -470,28 +515,50 @@ def validate_contribution(contributions: list[Loaded], published: Published, fai
     onto_stamp = stamp([resources.ontology_file()])
     vocab = vocabulary(onto_stamp)
     findings: list[Finding] = list(extra) + list(profile.findings)
-    contrib = Graph()
-    for item in contributions:
-        cleaned, _removed = clean(item, vocab, findings, contribution=profile.builtin)
-        contrib += cleaned
-    subjects = subjects_index(contributions)
-    own = set(contrib.subjects())
-    findings += literal_checks(contributions, contrib)
+    cleaned = [clean(item, vocab, findings, contribution=profile.builtin)[0] for item in contributions]
+    if len(cleaned) == 1:
+        contrib = cleaned[0]  # read only below: no copy of a contribution that may hold a million triples
+    else:
+        contrib = Graph()
+        for part in cleaned:
+            contrib += part
+    triples = list(contrib)  # one pass over the store; the checks below go through the list
+    own = {t[0] for t in triples}
+    if len(contributions) == 1 and cleaned[0] is contributions[0].triples_graph():
+        subjects = dict.fromkeys(own, contributions[0])  # what subjects_index gives for one file, without a pass
+    else:
+        subjects = subjects_index(contributions)
+    findings += literal_checks(contributions, contrib, where=subjects, triples=triples)
     if profile.builtin:
-        findings += record_checks(contributions, contrib, vocab, published=published)
-        findings += collision_checks(contrib, subjects, published, vocab)
-        findings += text_hygiene_findings(contrib, subjects)
+        findings += record_checks(contributions, contrib, vocab, published=published, where=subjects,
+                                  triples=triples)
+        findings += collision_checks(contrib, subjects, published, vocab, subjects=own)
+        findings += text_hygiene_findings(contrib, subjects, triples=triples)
 
     # the graph SHACL sees: ontology + contribution + the published records the contribution mentions (what the
-    # project's shapes look at); a user's shapes may look anywhere, so with them the whole published graph
-    extra = Graph()
-    extra += contrib
-    extra += context(contrib, own, published) if profile.extra is None else published.graph
-    with ontology_plus(extra) as full:
-        shacl_findings, report_graph = run_shacl(full, subjects, own, engine=engine, shapes=profile.graph(),
-                                                  locate=profile.locator())
+    # project's shapes look at); a user's shapes may look anywhere, so with them the whole published graph.
+    # pyshacl-turbo gets it as N-Triples text, the checks below read the parts through one read-only view
+    engine = shacl_engine(engine)
+    data = None
+    if engine == "turbo" and profile.extra is None:
+        mentioned = context(contrib, own, published, triples=triples)
+        data = turbo_data([triples, mentioned])
+    if data is not None:
+        view = ReadOnlyGraphAggregate([contrib, mentioned, ontology().graph])
+        shacl_findings, report_graph = run_shacl(data, subjects, own, engine=engine, shapes=profile.graph(),
+                                                  locate=profile.locator(), view=view)
         findings += shacl_findings
-        findings = finish(findings, full, subjects, contributions)
+        findings = finish(findings, view, subjects, contributions)
+    else:
+        everything = Graph()
+        everything += contrib
+        everything += context(contrib, own, published, triples=triples) if profile.extra is None \
+            else published.graph
+        with ontology_plus(everything) as full:
+            shacl_findings, report_graph = run_shacl(full, subjects, own, engine=engine, shapes=profile.graph(),
+                                                      locate=profile.locator())
+            findings += shacl_findings
+            findings = finish(findings, full, subjects, contributions)
     return ValidationReport(findings, files=[c.file for c in contributions], fail_on=fail_on,
                             shacl_report=report_graph, triples=len(contrib))
 
@@ -506,14 +573,15 @@ CONTEXT_LINKS = (DIP.withinPlace, *sorted(provenance.STATEMENT_LINKS))
 CONTEXT_BACKLINKS = (DIP.statedSubject,)
 
 
-def context(contrib: Graph, own: set, published: Published) -> Graph:
+def context(contrib: Graph, own: set, published: Published, *, triples: Sequence | None = None) -> Graph:
     """Published triples a contribution's validation needs: the full description of every published record the
     contribution mentions or that points at the contribution's records by :data:`CONTEXT_BACKLINKS` (and of
     records reached from them by :data:`CONTEXT_LINKS`), and the types and labels of the records those
     descriptions point at (for ``sh:class``)."""
     pub = published.graph
     out = Graph()
-    mentioned = {o for o in contrib.objects() if isinstance(o, URIRef)} | {s for s in own if isinstance(s, URIRef)}
+    objects = contrib.objects() if triples is None else (t[2] for t in triples)
+    mentioned = {o for o in objects if isinstance(o, URIRef)} | {s for s in own if isinstance(s, URIRef)}
     queue = [n for n in mentioned if n in published.subjects]
     queue += [s for o in own if isinstance(o, URIRef) for p in CONTEXT_BACKLINKS for s in pub.subjects(p, o)]
     seen: set = set()

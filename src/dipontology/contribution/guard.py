@@ -68,10 +68,17 @@ class _Locator:
 
     def __init__(self, loaded: Loaded) -> None:
         self.loaded = loaded
-        try:
-            self.lines = Path(loaded.file).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            self.lines = []
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        """The file's lines, read when a message first needs them."""
+        if self._lines is None:
+            try:
+                self._lines = Path(self.loaded.file).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                self._lines = []
+        return self._lines
 
     def forms(self, term: URIRef) -> list[str]:
         out = [f"<{term}>"]
@@ -121,7 +128,30 @@ def refuse_alterations(loaded: Loaded, published: Published, vocab: Vocabulary) 
     def guarded(node) -> bool:
         return isinstance(node, URIRef) and (node in published.subjects or str(node).startswith(ontology_ns))
 
-    for s, p, o in sorted(g, key=lambda t: (loaded.line_of(t[0]) or 0, str(t[1]), str(t[2]))):
+    # the statements that may be refused, found in one pass (each distinct predicate and type judged once), then
+    # taken in the order of the file: the first one refused is the one reported
+    sh_ns, owl_ns = str(SH), str(OWL)
+    suspect_predicate: dict = {}
+    suspect_type: dict = {}
+    subjects = published.subjects
+
+    def suspect(s, p, o) -> bool:
+        sp = suspect_predicate.get(p)
+        if sp is None:
+            sp = suspect_predicate[p] = (str(p).startswith(sh_ns) or p in IDENTITY or p in NAMES or p in _RDFS_AXIOMS
+                                         or str(p).startswith(owl_ns))
+        if sp:
+            return True
+        if p == RDF.type:
+            st = suspect_type.get(o)
+            if st is None:
+                st = suspect_type[o] = isinstance(o, URIRef) and (str(o).startswith((sh_ns, owl_ns))
+                                                                  or o in (RDFS.Class, RDF.Property))
+            return st or s in subjects
+        return False
+
+    candidates = [t for t in g if suspect(*t)]
+    for s, p, o in sorted(candidates, key=lambda t: (loaded.line_of(t[0]) or 0, str(t[1]), str(t[2]))):
         if str(p).startswith(str(SH)) or (p == RDF.type and str(o).startswith(str(SH))):
             line, col = loc.triple(s, p, o)
             what = f"{short(p)} {short(o)}" if p == RDF.type else short(p)
