@@ -318,8 +318,8 @@ class _ReleaseFiles:
     exist). A crash before the swap leaves the old release in place; after it, the new release is complete. Writes
     run on a few threads, a batch of files per task (the system calls release the GIL)."""
 
-    #: files per write task; writer threads
-    BATCH, THREADS = 64, 4
+    #: files and bytes per write task (a dump of the whole data goes at once, not held back); writer threads
+    BATCH, BATCH_BYTES, THREADS = 64, 4 << 20, 4
 
     def __init__(self, out: Path, tmp: Path | None = None) -> None:
         self.out = out
@@ -331,6 +331,7 @@ class _ReleaseFiles:
         self._digests: dict[str, tuple[int, str] | None] = {}
         self._dirs: set[str] = {""}
         self._batch: list[tuple[str, bytes]] = []
+        self._batch_bytes = 0
         self._pool = ThreadPoolExecutor(max_workers=self.THREADS, thread_name_prefix="dipontology-write")
         self._pending: deque[Future] = deque()
 
@@ -345,13 +346,14 @@ class _ReleaseFiles:
                 self._dirs.add(folder)
                 folder = folder.rpartition("/")[0]
         self._batch.append((name, data))
-        if len(self._batch) >= self.BATCH:
+        self._batch_bytes += len(data)
+        if len(self._batch) >= self.BATCH or self._batch_bytes >= self.BATCH_BYTES:
             self._submit()
 
     def _submit(self) -> None:
         if self._batch:
             self._pending.append(self._pool.submit(self._write, str(self.tmp), self._batch, self._digests))
-            self._batch = []
+            self._batch, self._batch_bytes = [], 0
         while len(self._pending) > 4 * self.THREADS:  # bounded: the pages made wait for the disk, not memory
             self._pending.popleft().result()
 
@@ -372,7 +374,7 @@ class _ReleaseFiles:
         """Wait until every file given so far is written; raise the first error of a write."""
         if self._batch:
             self._pending.append(self._pool.submit(self._write, str(self.tmp), self._batch, self._digests))
-            self._batch = []
+            self._batch, self._batch_bytes = [], 0
         while self._pending:
             self._pending.popleft().result()
 
