@@ -10,8 +10,14 @@ Stages, in order; the build stops at the first one that fails and leaves the pre
    ontology documentation, one page and four RDF files per record, the index with the timeline and search, the
    SPARQL editor, the w3id ``.htaccess`` and ``SHA256SUMS``.
 
-Every file is written with :func:`dipontology.atomic.write_bytes` (fsync) into a fresh folder beside ``out_dir``,
-which is swapped in for it at the end. Two builds from the same sources give byte-identical files: blank nodes get
+Every file is written once into a fresh folder beside ``out_dir``; one ``syncfs`` puts them all on disk and the
+folder is swapped in for ``out_dir`` at the end (:class:`_ReleaseFiles`).
+
+At scale (a million triples) the work is spread so that no process holds two copies of the graph: the gates run in
+a forked child before the graph is parsed (their rdflib and SHACL copies go with it), the named queries in a forked
+child over the store while this process writes the dumps, and the record files are rendered by this process and a
+forked helper that share one in-memory view (:class:`~.model.Index`) of the graph. Where processes cannot be forked,
+all of it runs in this process. Two builds from the same sources give byte-identical files: blank nodes get
 canonical labels (RDFC-1.0), triples are written sorted, JSON is written with sorted keys, and the only date in the
 output is the ontology's ``dcterms:modified``.
 
@@ -303,6 +309,69 @@ def _gates_apart(data_dir: Path | None, gates: list[str], wanted: list[str], log
     log.stages.extend(Stage(*st) for st in stages)
     reports.update(got)
     return passed
+
+
+#: the store the forked queries process reads; set only while it runs
+_QUERY_STORE = None
+
+
+def _queries_child(quiet: bool) -> tuple:
+    log = _Log(quiet)
+    reports: dict[str, bytes] = {}
+    log.say("running queries ...")
+    started = time.monotonic()
+    ok = _run_queries(_QUERY_STORE, log, reports)
+    log.say(f"(queries took {time.monotonic() - started:.1f} s)")
+    return ok, [(st.name, st.status, st.detail) for st in log.stages], reports
+
+
+class _QueriesApart:
+    """The queries stage, run by a forked process over the store this one built (the store is read, never written,
+    so its pages stay shared) while this one writes the dumps and pages; :meth:`finish` waits for it and adds its
+    log line and reports. Where processes cannot be forked it runs here, in :meth:`finish`; when not wanted it is
+    logged as skipped at once."""
+
+    def __init__(self, store, wanted: bool, log: _Log) -> None:
+        global _QUERY_STORE
+        self.store, self.log = store, log
+        self.pool: ProcessPoolExecutor | None = None
+        self.future: Future | None = None
+        self.wanted = wanted
+        if not wanted:
+            log.stage("queries", "skipped", "not requested")
+        elif "fork" in multiprocessing.get_all_start_methods():
+            _QUERY_STORE = store
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self.future = self.pool.submit(_queries_child, log.quiet)
+
+    @property
+    def started(self) -> bool:
+        return self.future is not None
+
+    def finish(self, reports: dict[str, bytes]) -> bool:
+        """Add the queries' reports; False if the stage failed (its line in the log says why)."""
+        if not self.wanted:
+            return True
+        if self.future is None:
+            self.log.say("running queries ...")
+            started = time.monotonic()
+            ok = _run_queries(self.store, self.log, reports)
+            self.log.say(f"(queries took {time.monotonic() - started:.1f} s)")
+            return ok
+        try:
+            ok, stages, got = self.future.result()
+        finally:
+            self.close()
+        self.log.stages.extend(Stage(*st) for st in stages)
+        reports.update(got)
+        return ok
+
+    def close(self) -> None:
+        global _QUERY_STORE
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        _QUERY_STORE = None
 
 
 # ----------------------------------------------------------------------------------------------------- files
@@ -605,15 +674,9 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
     log.say(f"{len(src.ontology)} ontology triples, {len(data)} data triples in {len(src.data)} files")
     result.triples = len(every)
     store = Embedded(triples=every)
-    if "queries" not in wanted:
-        log.stage("queries", "skipped", "not requested")
-    else:
-        log.say("running queries ...")
-        started = time.monotonic()
-        ok = _run_queries(store, log, reports)
-        log.say(f"(queries took {time.monotonic() - started:.1f} s)")
-        if not ok:
-            return result
+    queries = _QueriesApart(store, "queries" in wanted, log)
+    if not queries.started and not queries.finish(reports):
+        return result
     # reports name the source files as the release does (data/cases/x.ttl), wherever the checkout and the working
     # directory are, so that the release does not depend on them
     names = {str(src.files[0].resolve()): "ontology/dipontology.ttl",
@@ -651,6 +714,12 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
         site = Site(ix, _release_info(ix, version, modified), pages={n.value for n, _, _ in records})
         data_ix = DataView(ix, src.ontology, data)
         _write_records(files, site, data_ix, records)
+        query_reports: dict[str, bytes] = {}
+        if queries.started and not queries.finish(query_reports):
+            files.discard()
+            return result
+        for key, body in query_reports.items():
+            files[key] = _rename_paths(body.decode("utf-8"), renames).encode("utf-8")
         by_kind: dict[str, list] = defaultdict(list)
         for node, kind, _slug in records:
             by_kind[kind].append(node)
@@ -698,6 +767,7 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
         result.files = sorted(files)
         result.records = len(records)
     except BaseException:
+        queries.close()
         files.discard()
         raise
     log.say(f"release {version} written to {out}")
