@@ -85,6 +85,7 @@ def test_shipped_turtle_round_trip_with_rdflib_isomorphic(shipped: Graph) -> Non
     assert isomorphic(reparse(export_graph("ttl").data, "ttl"), shipped)
 
 
+@pytest.mark.slow
 def test_inferred_export_round_trips_and_has_no_literal_subjects() -> None:
     inferred = dgraph.inferred_triples()
     asserted = dgraph.published_triples()
@@ -231,6 +232,7 @@ def test_to_dataframe_or_a_clear_import_error() -> None:
 
 
 # -------------------------------------------------------------------------------------------------- CLI
+@pytest.mark.slow
 def test_cli_export_and_query_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "g.ttl"
     assert main(["export", "--format", "ttl", "-o", str(out), "-q"]) == 0

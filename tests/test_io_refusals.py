@@ -63,6 +63,7 @@ def test_a_16_mb_literal_is_an_input_error_not_memory_error(tmp_path, data, caps
     _refused(f, data, capsys, where=(4, 19), fragments=("a literal is longer", "DIPONTOLOGY_MAX_LITERAL_CHARS"))
 
 
+@pytest.mark.slow
 def test_a_16_mb_literal_as_a_command_in_its_own_process(tmp_path, data):
     f = tmp_path / "huge-literal.nt"
     f.write_text(f'<{CASE}x> <http://www.w3.org/2000/01/rdf-schema#label> "' + "b" * (16 * 1024 * 1024 + 1) + '" .\n',

@@ -223,6 +223,7 @@ def test_cli_show_prints_the_query(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == get("compare-tracks").text
 
 
+@pytest.mark.slow
 def test_inferred_store_answers_from_the_owl_rl_closure(capsys: pytest.CaptureFixture[str]) -> None:
     ask = "ASK { dip:TrackTwo a dip:DiplomacyTrack }"
     assert main(["query", "--sparql", ask, "--format", "json", "-q"]) == 0
@@ -533,6 +534,7 @@ def test_direct_facts_take_the_source_of_their_fact_statement(prov: Embedded) ->
     assert decade == [("1990", "case:talks", "start date", A)]
 
 
+@pytest.mark.slow
 def test_every_query_that_returns_facts_takes_a_source_parameter() -> None:
     without = {"cases-without-outcome", "coverage-statistics", "describe-case", "search-labels", "track-labels"}
     for name, nq in library().items():

@@ -158,6 +158,7 @@ def test_cli_bad_file(tmp_path, capsys):
     assert "bad.ttl" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cache_reuses_identical_input_and_misses_on_change(tmp_path, monkeypatch):
     monkeypatch.setenv("DIPONTOLOGY_CACHE_DIR", str(tmp_path))
     g = Graph().parse(resources.ontology_file(), format="turtle")
@@ -178,6 +179,7 @@ def test_cache_reuses_identical_input_and_misses_on_change(tmp_path, monkeypatch
     assert len(list((tmp_path / "reason").glob("*.json"))) == 2
 
 
+@pytest.mark.slow
 def test_rules_method_caches_the_ontology_run_only(tmp_path, monkeypatch):
     """With the rules method HermiT sees the ontology; new data about ordinary individuals reuses its result."""
     monkeypatch.setenv("DIPONTOLOGY_CACHE_DIR", str(tmp_path))
@@ -201,6 +203,7 @@ def test_unknown_method_is_refused():
         reason(include_data=False, method="tableau")
 
 
+@pytest.mark.slow
 def test_progress_lines_name_where_each_part_ran(monkeypatch):
     """Progress goes to the given sink once reasoning has taken over 2 s (here: a clock that says so)."""
     lines: list[str] = []

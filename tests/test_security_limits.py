@@ -156,6 +156,7 @@ def test_environment_reaches_the_python_api(monkeypatch):
     ("deep lists", HEAD + "case:test-deep rdfs:seeAlso " + "( " * 300 + "case:x" + " )" * 300 + " .\n"),
     ("deep list of 5000", HEAD + "case:test-deep rdfs:seeAlso " + "( " * 5000 + "case:x" + " )" * 5000 + " .\n"),
 ], ids=["long-literal", "deep-blank-nodes", "deep-lists", "deep-lists-5000"])
+@pytest.mark.slow
 def test_the_defaults_refuse_pathological_input_quickly(tmp_path, what, text):
     path = tmp_path / "input.ttl"
     path.write_text(text, encoding="utf-8")
@@ -179,6 +180,7 @@ def test_deep_json_and_xml_are_refused(tmp_path, cli):
 
 
 # --------------------------------------------------------------------------------------------- server limits
+@pytest.mark.slow
 def test_server_limits_are_http_errors():
     """Body size: 413; row cap: a truncated 200 flagged in a header; time limit: its own error (see
     tests/test_server_load.py for the status issue 9 asks)."""
