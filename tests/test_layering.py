@@ -13,6 +13,7 @@ engines, ...) stays out of the commands that do not need it. Anything else is a 
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@functools.lru_cache(maxsize=1)
 def _modules() -> dict[str, Path]:
     return {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
@@ -110,6 +112,7 @@ def _function_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
     return list({id(n): n for n in found}.values())
 
 
+@functools.lru_cache(maxsize=1)
 def import_graph() -> dict[str, set[str]]:
     """Module -> the package modules its module-level imports run."""
     modules = _modules()
