@@ -197,3 +197,12 @@ def test_a_large_contribution_gives_the_findings_of_a_small_one(tmp_path):
     many = [f for f in validate([big]).findings if f.focus == "case:typo"]
     assert [(f.rule, f.path, f.value, f.col) for f in one] == [(f.rule, f.path, f.value, f.col) for f in many]
     assert {f.line for f in one} == {3} and {f.line for f in many} == {303}
+
+
+def test_the_parsed_triples_are_the_graph_each_once():
+    loaded = load_bytes(b"@prefix ex: <https://example.org/> .\n"
+                        b"ex:a ex:p ex:b , ex:b ; ex:q [ ex:r 1 ] .\nex:a ex:p ex:b .\n", name="repeats.ttl")
+    assert len(loaded.triples()) == len(loaded.graph) == 3
+    assert set(loaded.triples()) == set(loaded.graph)
+    loaded.graph.add((loaded.triples()[0][0], loaded.triples()[0][1], loaded.triples()[0][0]))
+    assert set(loaded.triples()) == set(loaded.graph)  # made again after the graph changed

@@ -227,6 +227,15 @@ class Loaded:
             self.__dict__["_union"] = union
         return union
 
+    def triples(self) -> list:
+        """All triples as a list, made once (a pass over a large rdflib graph costs seconds; the checks of a
+        contribution each need one). Made again if the graph has since changed size."""
+        cached = self.__dict__.get("_triples")
+        graph = self.triples_graph()
+        if cached is None or len(cached) != len(graph):
+            cached = self.__dict__["_triples"] = list(graph)
+        return cached
+
     def __len__(self) -> int:
         return len(self.graph)
 
@@ -361,7 +370,7 @@ def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None,
     elif fmt in ("turtle", "trig") and limits.max_depth is not None:
         _check_turtle_depth(text, name, limits.max_depth)
 
-    graph, bnodes, declared = _parse(body, fmt, name, text, limits, allow_empty, named_graphs, base_iri)
+    graph, bnodes, declared, parsed = _parse(body, fmt, name, text, limits, allow_empty, named_graphs, base_iri)
     prefixes = prefixes or declared
 
     line_map: dict[Node, int] = {}
@@ -390,7 +399,10 @@ def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None,
             line_map = {k: v for k, v in line_map.items() if (k, None, None) in graph}
     if limits.max_depth is not None and bnodes:  # no blank node, no nesting
         _check_graph_depth(graph, name, limits.max_depth, line_map)
-    return Loaded(graph=graph, format=fmt, lines=line_map, file=name, prefixes=prefixes, warnings=warnings)
+    loaded = Loaded(graph=graph, format=fmt, lines=line_map, file=name, prefixes=prefixes, warnings=warnings)
+    if parsed is not None:  # the triples as the parser gave them, each once (a file may state a triple twice)
+        loaded.__dict__["_triples"] = parsed if len(parsed) == len(graph) else list(dict.fromkeys(parsed))
+    return loaded
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -593,9 +605,10 @@ def _quiet_rdflib() -> Iterator[None]:
 
 def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits, allow_empty: bool = False,
            named_graphs: str = "refuse", base_iri: str | None = None
-           ) -> tuple[Graph, dict[str, BNode], dict[str, str]]:
+           ) -> tuple[Graph, dict[str, BNode], dict[str, str], list | None]:
     """Parse with pyoxigraph into an rdflib graph, enforcing the limits on each statement as it arrives; return the
-    graph, the blank nodes by label and the prefixes the parser saw declared."""
+    graph, the blank nodes by label, the prefixes the parser saw declared and (for a graph, not a dataset) the
+    triples in the order they came, repeats included."""
     oxfmt = FORMATS[fmt][0]
     dataset = fmt in ("trig", "nquads")
     graph: Graph = Dataset() if dataset else Graph()
@@ -606,6 +619,7 @@ def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits, allow_em
     max_iri = limits.max_iri_chars
     max_triples = limits.max_triples
     keep_graphs = named_graphs == "keep"
+    parsed: list | None = None if dataset else []
 
     def term(t):  # pyoxigraph term -> rdflib term
         if isinstance(t, ox.NamedNode):
@@ -648,6 +662,7 @@ def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits, allow_em
         with _quiet_rdflib():
             parser = ox.parse(body, oxfmt, base_iri=base_iri)
             add = graph.add
+            keep = parsed.append if parsed is not None else None
             if dataset:
                 for q in parser:
                     count += 1
@@ -665,7 +680,9 @@ def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits, allow_em
                         raise _Bad(too_many[0], None, too_many[1])
                     if not isinstance(q.graph_name, ox.DefaultGraph):
                         raise _NamedGraph(q.graph_name)
-                    add((term(q.subject), term(q.predicate), term(q.object)))
+                    t = (term(q.subject), term(q.predicate), term(q.object))
+                    add(t)
+                    keep(t)
     except _Bad as bad:
         line, column = _find_position(text, bad.snippet) if bad.snippet else (None, None)
         raise InputError(bad.message, file=name, line=line, column=column, fix=bad.fix) from None
@@ -691,7 +708,7 @@ def _parse(body: bytes, fmt: str, name: str, text: str, limits: Limits, allow_em
     if count == 0 and not allow_empty:
         raise InputError(f"the file contains no statements (parsed as {FORMATS[fmt][1]})", file=name,
                          fix="add at least one record; a file of only prefixes or comments adds nothing")
-    return graph, bnodes, dict(getattr(parser, "prefixes", None) or {})
+    return graph, bnodes, dict(getattr(parser, "prefixes", None) or {}), parsed
 
 
 class _NamedGraph(Exception):

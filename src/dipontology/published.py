@@ -182,7 +182,7 @@ def clean(item: Loaded, vocab: Vocabulary, findings: list[Finding], contribution
     shape_subjects: set = set()
     imports: list = []
     terms: list = []
-    for s, p, o in g:
+    for s, p, o in item.triples():
         sp = shacl_predicate.get(p)
         if sp is None:
             sp = shacl_predicate[p] = str(p).startswith(sh_ns)
@@ -217,7 +217,7 @@ def clean(item: Loaded, vocab: Vocabulary, findings: list[Finding], contribution
         out = g  # nothing to remove: the file's own graph, not a copy (callers only read it)
     else:
         out = Graph()
-        for s, p, o in g:
+        for s, p, o in item.triples():
             if s in shape_subjects or shacl_predicate[p]:
                 removed_shapes += 1
                 continue

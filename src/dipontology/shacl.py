@@ -283,9 +283,10 @@ class NTriplesData:
     text: str
 
 
-def _ox_term(term, cache: dict):
-    node = cache.get(term)
-    if node is None:
+def _nt_term(term, cache: dict) -> str:
+    """A term as N-Triples writes it (pyoxigraph's writing; blank nodes keep their rdflib ids), once per term."""
+    text = cache.get(term)
+    if text is None:
         if isinstance(term, URIRef):
             node = ox.NamedNode(str(term))
         elif isinstance(term, BNode):
@@ -299,14 +300,19 @@ def _ox_term(term, cache: dict):
                 node = ox.Literal(str(term))
         else:
             raise ValueError(f"not an RDF term: {term!r}")
-        cache[term] = node
-    return node
+        text = cache[term] = str(node)
+    return text
 
 
 def _ntriples(graph: Graph | Sequence) -> bytes:
     cache: dict = {}
-    return ox.serialize((ox.Triple(_ox_term(s, cache), _ox_term(p, cache), _ox_term(o, cache))
-                         for s, p, o in graph), format=ox.RdfFormat.N_TRIPLES)
+    get = cache.get
+    out = []
+    append = out.append
+    for s, p, o in graph:
+        a, b, c = get(s), get(p), get(o)
+        append(f"{a or _nt_term(s, cache)} {b or _nt_term(p, cache)} {c or _nt_term(o, cache)} .\n")
+    return "".join(out).encode("utf-8")
 
 
 _ONTOLOGY_NT: dict = {}

@@ -522,9 +522,12 @@ def validate_contribution(contributions: list[Loaded], published: Published, fai
         contrib = Graph()
         for part in cleaned:
             contrib += part
-    triples = list(contrib)  # one pass over the store; the checks below go through the list
+    # the triples as one list (made by the parser; for several files or a cleaned copy, one pass over the
+    # store): the checks below go through the list, not the store
+    single = len(contributions) == 1 and cleaned[0] is contributions[0].triples_graph()
+    triples = contributions[0].triples() if single else list(contrib)
     own = {t[0] for t in triples}
-    if len(contributions) == 1 and cleaned[0] is contributions[0].triples_graph():
+    if single:
         subjects = dict.fromkeys(own, contributions[0])  # what subjects_index gives for one file, without a pass
     else:
         subjects = subjects_index(contributions)

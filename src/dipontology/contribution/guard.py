@@ -150,7 +150,7 @@ def refuse_alterations(loaded: Loaded, published: Published, vocab: Vocabulary) 
             return st or s in subjects
         return False
 
-    candidates = [t for t in g if suspect(*t)]
+    candidates = [t for t in loaded.triples() if suspect(*t)]
     for s, p, o in sorted(candidates, key=lambda t: (loaded.line_of(t[0]) or 0, str(t[1]), str(t[2]))):
         if str(p).startswith(str(SH)) or (p == RDF.type and str(o).startswith(str(SH))):
             line, col = loc.triple(s, p, o)
