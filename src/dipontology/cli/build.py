@@ -4,12 +4,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..release import STAGES, build
 from ._common import add_quiet
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..release import STAGES
-
     p = sub.add_parser(
         "build", help="build the linked-data release (ontology, data, pages, pictures, VoID, checksums) into dist/",
         description="Run check (stops on ERROR), reason (stops if inconsistent), validate (stops on violations) and "
@@ -32,8 +31,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..release import STAGES, build
-
     result = build(args.output, quiet=args.quiet, data_dir=args.data,
                    stages=[s for s in STAGES if s not in set(args.skip)], sparql_endpoint=args.sparql_endpoint,
                    site_url=args.site_url)

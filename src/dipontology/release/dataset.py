@@ -14,7 +14,10 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
+from ..errors import InputError
 from ..namespaces import BASE, ID_BASE, ONTOLOGY_IRI, PREFIXES
+from ..query import library
+from ..store import insert_values
 from .model import DCT, DIPNS, OWL, RDF_TYPE, XSD, compact
 
 VOID = "http://rdfs.org/ns/void#"
@@ -239,10 +242,6 @@ def editor_examples(store) -> list[dict[str, str]]:
     (the ``PREFIX`` lines it needs, the header comments, defaults of its parameters bound with ``VALUES`` and its
     source filters resolved against ``store``); a query whose defaults the data cannot resolve keeps them unbound.
     """
-    from ..errors import InputError
-    from ..query import library
-    from ..store import insert_values
-
     out = []
     for name, nq in sorted(library().items()):
         try:

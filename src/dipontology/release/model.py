@@ -18,6 +18,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import resources
+from ..graph import parse_files
+from ..published import published_files
 from ..namespaces import BASE, DIP, ID_BASE, PREFIXES, RECORD_KINDS
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -129,9 +131,6 @@ def load_sources(ontology_file: Path | None = None, data_dir: Path | None = None
 
     :raises InputError: if a file is not valid Turtle (file and line named).
     """
-    from ..graph import parse_files
-    from ..validate import published_files
-
     onto = Path(ontology_file) if ontology_file else resources.ontology_file()
     data_root = Path(data_dir) if data_dir else resources.data_dir()
     files = published_files(data_dir)

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from ..namespaces import BASE
 from .model import DIPNS, Index, term_key
+from .templating import environment
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 # advance widths in em of DejaVu Sans (Book), rounded up; other characters count as 0.7 em, wide ones as 1 em
@@ -509,8 +510,6 @@ def timeline(ix: Index, cases: list[ox.NamedNode], href) -> tuple[Scene, list[ox
 
 def render(scene: Scene) -> str:
     """The SVG text of a scene (through the ``picture.svg`` template: every label escaped)."""
-    from .site import environment
-
     return environment().get_template("picture.svg").render(scene=scene).strip()
 
 

@@ -48,12 +48,17 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import __version__, resources
+from .. import validate as vmod
 from ..atomic import fsync_dir
-from ..errors import InputError
+from ..check import check, render
+from ..errors import DependencyError, InputError
 from ..export import serialize_graphs, serialize_triples
-from ..graph import parse_files
+from ..graph import parse_files, triples_graph
 from ..namespaces import ID_BASE, ONTOLOGY_IRI, PREFIXES
-from ..validate import published_files
+from ..published import published_files
+from ..query import library
+from ..reason import reason
+from ..store import Embedded
 from . import dataset
 from .cite import Release
 from .model import (DCT, DIPNS, FILES_BASE, OWL, RECORD_FORMATS, DataView, Index, Sources, closure,
@@ -144,8 +149,6 @@ def _ontology_meta(ontology: Sequence[ox.Triple]) -> tuple[str, str, str]:
 
 
 def _run_check(files: list[Path], log: _Log, reports: dict[str, bytes]) -> bool:
-    from ..check import check, render
-
     report = check(files)
     reports["reports/check.txt"] = render(report, "text").encode("utf-8")
     reports["reports/check.json"] = _stable_json(json.loads(render(report, "json")))
@@ -161,10 +164,6 @@ def _run_check(files: list[Path], log: _Log, reports: dict[str, bytes]) -> bool:
 
 
 def _run_reason(triples: Sequence[ox.Triple], log: _Log, reports: dict[str, bytes]) -> bool:
-    from ..errors import DependencyError
-    from ..graph import triples_graph
-    from ..reason import reason
-
     try:
         result = reason(triples_graph(triples))
     except DependencyError as exc:
@@ -189,11 +188,6 @@ def _run_reason(triples: Sequence[ox.Triple], log: _Log, reports: dict[str, byte
 
 
 def _run_validate(data_dir: Path | None, log: _Log, reports: dict[str, bytes]) -> bool:
-    try:
-        from .. import validate as vmod
-    except ImportError as exc:
-        log.stage("validate", "skipped", f"validate not available ({exc})")
-        return True
     if not resources.shapes_files():
         log.stage("validate", "skipped", "validate not available (no SHACL shapes in shapes/)")
         return True
@@ -228,8 +222,6 @@ def _run_queries(store, log: _Log, reports: dict[str, bytes]) -> bool:
     """Run every named query (its parameters at their defaults) and keep the results as CSV (Turtle for a graph).
     A query whose defaults name something this data does not hold (a source of the shipped data, in a release of
     other data) is not run, and the log says so; any other failure stops the build."""
-    from ..query import library
-
     done, skipped = 0, []
     for name, nq in sorted(library().items()):
         required = [p.name for p in nq.parameters if p.required and p.default is None]
@@ -649,8 +641,6 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
     :return: a :class:`BuildResult`; ``ok`` is False when a stage failed (its line in ``stages`` says why).
     :raises InputError: if a source file cannot be parsed, or ``out_dir`` exists and is not a release folder.
     """
-    from ..store import Embedded
-
     out = Path(out_dir)
     wanted = list(stages)
     unknown = [s for s in wanted if s not in STAGES]

@@ -8,20 +8,20 @@ header, navigation and footer, and the "cite as" block).
 """
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources as importlib_resources
 
-import jinja2
 import pyoxigraph as ox
 from markupsafe import Markup
 
 from ..namespaces import BASE, ONTOLOGY_IRI
 from . import pictures
-from .account import Accounts, Value
+from .account import Accounts, Disagreement, Value
 from .cite import Citation, Release, source_ref
 from .model import DCT, DIPNS, RDFS, SKOS, Index, record_path
+from .templating import environment
+from .terms import documentation, ontology_header
 
 #: the vendored YASGUI of the SPARQL editor (``dipontology/site/vendor/yasgui/<version>/``)
 YASGUI_VERSION = "4.6.2"
@@ -50,14 +50,6 @@ class Format:
 
 FORMATS = (Format("ttl", "text/turtle", "Turtle"), Format("jsonld", "application/ld+json", "JSON-LD"),
            Format("nt", "application/n-triples", "N-Triples"), Format("rdf", "application/rdf+xml", "RDF/XML"))
-
-
-@functools.lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """The template environment: templates from the package, autoescaping, undefined names are errors."""
-    return jinja2.Environment(loader=jinja2.PackageLoader("dipontology.release", "templates"), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True, auto_reload=False)
 
 
 def asset(name: str) -> bytes:
@@ -129,7 +121,6 @@ class Site:
             disagreements = []
             others = ix.iris(node, DIPNS + "contradicts") + [s for s in ix.subjects(DIPNS + "contradicts", node)
                                                              if isinstance(s, ox.NamedNode)]
-            from .account import Disagreement
             for other in sorted(set(others), key=lambda n: n.value):
                 side = acc.statement_fact(other, (acc.owners(node) or [node])[0])
                 notes = sorted({n for s in (node, other) for n in ix.texts(s, DIPNS + "disagreementNote")})
@@ -151,8 +142,6 @@ class Site:
         return self.render("kind.html", "../../", title=title, items=values)
 
     def ontology_page(self, usage: dict[str, int], about: dict[str, list]) -> bytes:
-        from .terms import documentation, ontology_header
-
         onto = ontology_header(self.ix)
         v = self.release.version
         downloads = [{"href": f"../ontology/{v}/dipontology.{f.ext}", "name": f.name} for f in FORMATS]
