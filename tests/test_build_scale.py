@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import stat
 from pathlib import Path
@@ -161,3 +162,14 @@ def test_gates_run_apart_and_report_like_in_process(tmp_path):
     assert not apart.ok and not here
     assert [s.line() for s in apart.stages] == [s.line() for s in log.stages]
     assert not (tmp_path / "a").exists()
+
+
+def test_a_killed_gate_process_stops_the_build_with_a_clear_error(tmp_path, monkeypatch):
+    """The gates' process dying (as the kernel kills a process out of memory) stops the build; nothing is written."""
+    def die(*_args):
+        os._exit(9)
+
+    monkeypatch.setattr(pipeline, "_run_gates", die)
+    with pytest.raises(RuntimeError, match="ended without an answer"):
+        build(tmp_path / "out", quiet=True, data_dir=FIXTURE_DATA, stages=("check",))
+    assert list(tmp_path.iterdir()) == []

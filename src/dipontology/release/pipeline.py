@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -273,6 +274,15 @@ def _run_gates(data_dir: Path | None, gates: list[str], wanted: list[str], log: 
     return True
 
 
+def _answer(future: Future, what: str):
+    """The result of a forked process; a clear error if the process died (killed, e.g. for lack of memory)."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise RuntimeError(f"the process that ran {what} ended without an answer (killed? out of memory?); the "
+                           "release was not written") from exc
+
+
 def _gates_child(data_dir: Path | None, gates: list[str], wanted: list[str], quiet: bool) -> tuple:
     """The gates in the child process: ``("ok", passed, stages, reports)`` or ``("input", fields)`` for bad
     input (an :class:`InputError` does not survive pickling with its fields)."""
@@ -293,7 +303,8 @@ def _gates_apart(data_dir: Path | None, gates: list[str], wanted: list[str], log
     if not any(s in wanted for s in gates) or "fork" not in multiprocessing.get_all_start_methods():
         return _run_gates(data_dir, gates, wanted, log, reports)
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        answer = pool.submit(_gates_child, data_dir, gates, wanted, log.quiet).result()
+        answer = _answer(pool.submit(_gates_child, data_dir, gates, wanted, log.quiet), "the gates (check, reason, "
+                         "validate)")
     if answer[0] == "input":
         message, file, line, column, fix = answer[1]
         raise InputError(message, file=file, line=line, column=column, fix=fix)
@@ -351,7 +362,7 @@ class _QueriesApart:
             self.log.say(f"(queries took {time.monotonic() - started:.1f} s)")
             return ok
         try:
-            ok, stages, got = self.future.result()
+            ok, stages, got = _answer(self.future, "the named queries")
         finally:
             self.close()
         self.log.stages.extend(Stage(*st) for st in stages)
@@ -620,7 +631,7 @@ def _write_records(files: _ReleaseFiles, site: Site, data_ix: Index, records: Se
             helpers = [pool.submit(_records_helper, i, parts) for i in range(1, parts)]
             _record_files(files, site, data_ix, records[0::parts])
             for h in helpers:
-                files.adopt(*h.result())
+                files.adopt(*_answer(h, "the record pages"))
     finally:
         _PAGES = None
         gc.unfreeze()
