@@ -395,8 +395,9 @@ def load_bytes(data: bytes, *, name: str = "<input>", format: str | None = None,
         if isinstance(graph, Dataset):
             subjects = {t[0] for t in graph.quads((None, None, None, None))}
             line_map = {k: v for k, v in line_map.items() if k in subjects}
-        else:  # a subject of the graph has a statement: one look-up per scanned subject, not a pass over the graph
-            line_map = {k: v for k, v in line_map.items() if (k, None, None) in graph}
+        else:  # the subjects from the parser's list (no pass through the graph's store)
+            subjects = {t[0] for t in parsed} if parsed is not None else set(graph.subjects())
+            line_map = {k: v for k, v in line_map.items() if k in subjects}
     if limits.max_depth is not None and bnodes:  # no blank node, no nesting
         _check_graph_depth(graph, name, limits.max_depth, line_map)
     loaded = Loaded(graph=graph, format=fmt, lines=line_map, file=name, prefixes=prefixes, warnings=warnings)
