@@ -22,8 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "release"))
 
-from _serve_process import ServeProcess, request  # noqa: E402
+from support.serve_process import ServeProcess, request  # noqa: E402
 from test_server_load import TIME_LIMIT_STATUSES, _client, mix  # noqa: E402
 
 

@@ -32,7 +32,7 @@ def run_one(data: bytes) -> None:
     body = data[1:]
     try:
         if target == "csv":
-            from dipontology.contrib import convert_csv
+            from dipontology.contribution.convert import convert_csv
 
             path = _TMP / "input.csv"
             path.write_bytes(body)
@@ -76,7 +76,7 @@ def main() -> None:
     import atheris
 
     with atheris.instrument_imports(include=["dipontology"]):
-        import dipontology.contrib  # noqa: F401
+        import dipontology.contribution.convert  # noqa: F401
         import dipontology.load  # noqa: F401
         import dipontology.query  # noqa: F401
         import dipontology.store  # noqa: F401

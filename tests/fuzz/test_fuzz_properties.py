@@ -148,7 +148,7 @@ CSV_CELLS = st.one_of(st.text(max_size=30), st.sampled_from(
 @given(st.lists(st.lists(CSV_CELLS, min_size=1, max_size=8), min_size=1, max_size=4),
        st.sampled_from([",", ";", "\t"]))
 def test_validate_on_generated_csv_never_exit_3(tmp_path, capsys, rows, delimiter):
-    from dipontology.contrib import COLUMNS
+    from dipontology.contribution.sheets import COLUMNS
 
     header = [c.name if hasattr(c, "name") else c for c in COLUMNS][:8]
     buf = io.StringIO()
