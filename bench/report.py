@@ -105,6 +105,14 @@ def render(records: dict) -> str:
                     if "contribution_triples" in cl_ else "at the limits")
             out.append(f"| `dipontology validate` a contribution at the limits ({what}) against this graph and the "
                        f"shipped data, whole command | {_t(cl_)} | - | target < 60 s, < 3 GB | {_mem(cl_)} |")
+        co, cr = g("contrib_over_limits"), g("contrib_over_limits_raised")
+        if co:
+            what = f"{co['contribution_triples']:,} statements, {co['contribution_bytes'] / 1e6:.0f} MB"
+            out.append(f"| `dipontology validate` the issue's contribution over the limits ({what}): refused, exit "
+                       f"{co.get('exit', '?')} | {_t(co)} | - | target < 60 s, < 3 GB | {_mem(co)} |")
+        if cr:
+            out.append(f"| the same with the limits switched off (`DIPONTOLOGY_MAX_TRIPLES=none "
+                       f"DIPONTOLOGY_MAX_BYTES=none`) | {_t(cr)} | - | no target: over the limits | {_mem(cr)} |")
         eo, er = g("export_ours"), g("export_rdflib")
         out.append(f"| export, all 5 graph formats | {_t(eo)} | rdflib serialize {_t(er)} | {_ratio(er, eo)} | "
                    f"{_mem(eo)} / {_mem(er)} |")

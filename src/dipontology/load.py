@@ -45,7 +45,7 @@ import os
 import re
 import stat
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urljoin
@@ -180,6 +180,24 @@ class Limits:
                 raise InputError(f"{var}={raw!r} is not a positive whole number or 'none'",
                                  fix=f"set {var} to a number such as {getattr(cls(), name)}, or unset it")
         return cls(**values)
+
+    #: a contribution's own bounds (validate, accept, convert), where they differ from the defaults: the size at
+    #: which a contribution still validates in under a minute and 3 GB on a small machine (docs/performance.md)
+    CONTRIBUTION = {"max_bytes": 32 * 1024 * 1024, "max_triples": 500_000}
+
+    @classmethod
+    def for_contributions(cls, environ: "dict[str, str] | None" = None) -> "Limits":
+        """The limits of a contribution: 32 MiB and 500,000 statements per file (a contribution at these limits
+        validates in under a minute), the other bounds as :meth:`from_env`; the same environment variables raise
+        them.
+
+        >>> Limits.for_contributions({}).max_triples, Limits.for_contributions({"DIPONTOLOGY_MAX_TRIPLES": "none"}).max_triples
+        (500000, None)
+        """
+        env = os.environ if environ is None else environ
+        limits = cls.from_env(env)
+        named = {name for var, name in cls.ENV.items() if (env.get(var) or "").strip()}
+        return replace(limits, **{k: v for k, v in cls.CONTRIBUTION.items() if k not in named})
 
 
 @dataclass

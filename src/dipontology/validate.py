@@ -183,7 +183,7 @@ def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: 
     vocab = vocabulary(stamp([resources.ontology_file()]))
     for f in files:
         with _quiet_rdflib():  # rdflib logs a traceback for a literal it cannot convert ("2019-02-30"^^xsd:date)
-            loaded, found = load_contribution(f, limits=limits)
+            loaded, found = load_contribution(f, limits=Limits.for_contributions() if limits is None else limits)
         # what accept refuses outright (altering a published record, identity between published records, a
         # re-bound prefix, axioms or shapes in data) validate refuses the same way; hidden characters stay findings
         # here (each kind named, so the contributor sees them all), and accept refuses them

@@ -95,6 +95,7 @@ def contributor_name(explicit: str | None, folder: Path) -> str:
 
 def _load(file: Path, limits: Limits | None) -> Loaded:
     """The contribution: one RDF file, or one CSV sheet converted (its cells checked for hidden characters)."""
+    limits = Limits.for_contributions() if limits is None else limits
     if file.suffix.lower() == ".csv":
         converted = convert([file], limits=limits)
         guard.refuse_hidden_cells(converted)

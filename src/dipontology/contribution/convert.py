@@ -355,7 +355,7 @@ def convert(paths: Sequence[str | os.PathLike[str]], *, limits: Limits | None = 
         (``line``) and ``column``.
     :raises InputError: if a file is not a sheet, has a column no sheet has, or breaks CSV quoting.
     """
-    limits = Limits.from_env() if limits is None else limits
+    limits = Limits.for_contributions() if limits is None else limits
     files: list[Path] = []
     for p in paths:
         p = Path(p)
