@@ -329,12 +329,12 @@ def _namespace_regex(namespaces: tuple[bytes, ...]) -> re.Pattern:
     return re.compile(b"<(" + _trie(list(namespaces)) + b")[^/#>\n]*>")
 
 
-def _used_prefixes(nt: bytes) -> dict[str, str]:
+def _used_prefixes(nt: bytes, prefixes: "dict[str, str] | None" = None) -> dict[str, str]:
     """The project prefixes whose namespace is the namespace (the IRI up to its last ``#`` or ``/``) of some IRI
     in the canonical N-Triples ``nt``: a subject, predicate, object or literal datatype, never text inside a
     literal. One regex (a trie of the namespaces not found yet) searched from the last hit on: about one C-speed
     pass over ``nt`` in all; a hit inside a literal's value is skipped."""
-    remaining = {ns.encode(): prefix for prefix, ns in PREFIXES.items()}
+    remaining = {ns.encode(): prefix for prefix, ns in (PREFIXES if prefixes is None else prefixes).items()}
     used: dict[str, str] = {}
     pos = 0
     while remaining:
@@ -483,13 +483,13 @@ def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
     return b'{\n  "@context": ' + head.encode("utf-8") + b',\n  "@graph": [\n' + b"".join(out) + b"  ]\n}\n"
 
 
-def serialize_triples(triples: Iterable, fmt: str) -> bytes:
+def serialize_triples(triples: Iterable, fmt: str, *, prefixes: "dict[str, str] | None" = None) -> bytes:
     """Serialise triples (pyoxigraph ``Triple`` or rdflib 3-tuples) in a graph format, sorted for stable output.
 
     Subjects come in order of their value (IRIs, then blank nodes), a subject's ``rdf:type`` triples first, then
     the other predicates in IRI order, then objects by their N-Triples text (see the notes above ``_sort_key``):
     the same bytes for the same triples in any input order. Turtle, TriG and RDF/XML declare exactly the project
-    prefixes whose namespace some IRI has; JSON-LD's inline ``@context`` holds the prefixes it compacts with.
+    prefixes (or those of ``prefixes``) whose namespace some IRI has; JSON-LD's inline ``@context`` holds the prefixes it compacts with.
 
     >>> from rdflib import URIRef, Literal
     >>> t = [(URIRef("https://w3id.org/dipontology/id/case/oslo"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
@@ -511,7 +511,7 @@ def serialize_triples(triples: Iterable, fmt: str) -> bytes:
         keys = _sorted_keys(nt)
         del nt
         return _jsonld(keys)
-    prefixes = _used_prefixes(nt)
+    prefixes = _used_prefixes(nt, prefixes)
     ts = _sorted_triples(ts, nt)
     del nt
     data = ox.serialize(ts, format=_OX_FORMATS[fmt], prefixes=prefixes)

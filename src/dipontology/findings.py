@@ -32,10 +32,12 @@ from dataclasses import dataclass, field, fields
 from typing import Callable, ClassVar, Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SH
 
 from . import __version__, terms
 from .errors import InputError
+from .export import serialize_triples
 from .namespaces import DIPSH, bind_all
 
 __all__ = [
@@ -725,13 +727,14 @@ def render_ttl(report: Report) -> str:
     """The report as a SHACL validation report in Turtle: a validation report's is the engine's own (the results
     about the reported records); any other is made from the findings."""
     graph = report.to_graph()
-    bind_all(graph)
     if isinstance(report, ValidationReport):
         header = (f"# SHACL validation report from dipontology validate ({report.summary()})\n"
                   "# Contribution checks (contrib:*) are not SHACL results; see the text or JSON report.\n")
     else:
         header = f"# {report.title} from dipontology ({report.summary()})\n"
-    return header + graph.serialize(format="turtle")
+    # the one graph writer (sorted, the project prefixes it uses); blank nodes labelled canonically, so the same
+    # report gives the same text
+    return header + serialize_triples(list(to_canonical_graph(graph)), "ttl").decode("utf-8")
 
 
 #: format name -> renderer, for every kind of report

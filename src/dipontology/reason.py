@@ -47,7 +47,9 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from . import resources
 from .abox import OWLREADY_UNSAFE, Materialiser, Split, Unsupported, key
-from .atomic import write_text
+from .atomic import write_bytes, write_text
+from .export import serialize_triples
+from .terms import to_oxigraph
 from .errors import DependencyError, InputError
 
 #: the datatypes HermiT accepts (the OWL 2 datatype map plus rdf:PlainLiteral / rdf:langString)
@@ -194,7 +196,7 @@ def _cache_key(graph: Graph, prefixes: tuple[str, ...]) -> str:
     """SHA-256 of the graph in canonical form (RDFC-1.0 blank-node labels, sorted lines) and the settings."""
     import owlready2  # optional dependency: importing owlready2 is slow and only HermiT runs need it
 
-    dataset = ox.Dataset(ox.parse(graph.serialize(format="nt").encode("utf-8"), ox.RdfFormat.N_TRIPLES))
+    dataset = ox.Dataset(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     lines = sorted(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines())
     h = hashlib.sha256()
@@ -723,7 +725,7 @@ def _run_hermit(graph: Graph, clean: Graph, dropped: int, prefixes: tuple[str, .
     asserted = _told_types(graph)
     with tempfile.TemporaryDirectory(prefix="dipontology-reason-") as tmp:
         nt = Path(tmp) / "input.nt"
-        clean.serialize(nt, format="nt", encoding="utf-8")
+        write_bytes(nt, serialize_triples(clean, "nt"), sync_dir=False)  # a scratch file: no folder sync
         world = owlready2.World()
         onto = world.get_ontology(nt.as_uri()).load()
         started = time.perf_counter()

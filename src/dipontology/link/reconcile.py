@@ -37,10 +37,10 @@ from .. import graph as _graph
 from .. import resources
 from ..atomic import write_text
 from ..errors import InputError
-from ..export import spreadsheet_safe_cell
+from ..export import serialize_triples, spreadsheet_safe_cell
 from ..namespaces import DIP, ID_BASE, RECORD_NAMESPACES, WD
 from ..store import DEFAULT_TIMEOUT, Remote, serialize_term
-from ..terms import to_oxigraph, to_rdflib
+from ..terms import to_rdflib
 from .mappings import LINK_PREFIXES, MAPPING, SEMAPV, SSSOM, curie, link_graph, literal_text
 
 __all__ = ["Candidate", "ReconcileResult", "ApplyResult", "REVIEW_COLUMNS", "unlinked_records", "candidate_query",
@@ -399,15 +399,7 @@ _HEADER = """# Reviewed links from reconciliation (dipontology link reconcile / 
 
 def _turtle(g: Graph) -> str:
     """Sorted Turtle with the project's and SSSOM's prefixes (stable output for review in version control)."""
-    triples = sorted((ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
-                      for s, p, o in g), key=lambda t: (str(t.subject), t.predicate.value != str(RDF.type),
-                                                        str(t.predicate), str(t.object)))
-    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE).decode("utf-8")
-    used = {p: ns for p, ns in LINK_PREFIXES.items() if f"<{ns}" in text}
-    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
-    lines = text.splitlines()
-    head = sorted(line for line in lines if line.startswith("@prefix "))
-    return "\n".join(head + [line for line in lines if not line.startswith("@prefix ")]) + "\n"
+    return serialize_triples(list(g), "ttl", prefixes=LINK_PREFIXES).decode("utf-8")
 
 
 def apply_review(review: str | Path, *, data_dir: str | Path | None = None, reviewer: str | None = None,
