@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.dist:
         dist = Path(args.dist)
     else:
-        from _release import release
+        from support.release import release
 
         _, dist = release()
     srv = ServeProcess(dist, time_limit=args.time_limit, workers=args.workers)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from support.oxigraph import OxigraphServer
+from support.release import release
 
 _GIT_CONFIG = Path(tempfile.mkdtemp(prefix="dipontology-tests-git-")) / "gitconfig"
 _GIT_CONFIG.write_text("[user]\n\tname = dipontology tests\n\temail = tests@127.0.0.1\n", encoding="utf-8")
@@ -42,3 +43,10 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def built_release():
+    """``(BuildResult, dist folder)`` of the fixture data set (tests/fixtures/release), built once per test run
+    (:func:`support.release.release`, shared with the tests that call it directly) and removed at the end."""
+    return release()

@@ -2,7 +2,9 @@
 
 The one scheme every writer uses (exports, the store cache, the release, accepted contributions): write a temporary
 file beside the target, flush and ``fsync`` it, rename it onto the target (``os.replace``: atomic on POSIX), then
-``fsync`` the folder so that the rename itself survives a crash. A new file gets the normal permissions (``0o666``
+``fsync`` the folder so that the rename itself survives a crash. Many files at once (the release, the store cache)
+are written into a fresh folder nobody reads yet (:func:`write_new`, each file created once), put on disk together
+(:func:`sync_tree`) and swapped in for the old folder in one step (:func:`replace_dir`). A new file gets the normal permissions (``0o666``
 less the umask), like any file the user's programs create, not the ``0o600`` of a temporary file; a replaced file
 keeps its mode.
 
@@ -14,6 +16,8 @@ keeps its mode.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import shutil
 import stat
@@ -22,7 +26,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
 
-__all__ = ["open_atomic", "write_text", "write_bytes", "replace_dir", "fsync_dir", "umask_mode"]
+__all__ = ["open_atomic", "write_text", "write_bytes", "write_new", "sync_tree", "replace_dir", "fsync_dir",
+           "umask_mode"]
+
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def umask_mode(base: int = 0o666) -> int:
@@ -97,13 +104,84 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, *, sync_dir: bool = T
         fh.write(data)
 
 
-def replace_dir(tmp: str | os.PathLike[str], final: str | os.PathLike[str]) -> None:
-    """Move the complete folder ``tmp`` to ``final`` (same file system), replacing any folder there, and fsync the
-    parent folder. The folder's own files must already be on disk (a store flushed, files written with
-    :func:`open_atomic`).
+def write_new(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644) -> None:
+    """Create ``path`` (it must not exist: ``O_EXCL``) and write ``data``, with ``mode`` whatever the umask: for a file
+    in a fresh folder that nobody reads before :func:`sync_tree` and :func:`replace_dir` put the whole folder in place,
+    so the file need not be replaced atomically on its own.
 
-    An existing ``final`` is first renamed aside and removed after the move, so ``final`` is at every moment
-    either the old folder, missing, or the new one -- never a mix.
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> write_new(d / "a", b"x"); (d / "a").read_bytes(), oct((d / "a").stat().st_mode & 0o777)
+    (b'x', '0o644')
+    >>> write_new(d / "a", b"y")
+    Traceback (most recent call last):
+    FileExistsError: [Errno 17] File exists: ...
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, mode)
+    try:
+        os.fchmod(fd, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def sync_tree(root: str | os.PathLike[str], files: "list[Path]", dirs: "list[Path]") -> None:
+    """Put ``files`` and ``dirs`` (below ``root``) on disk: one ``syncfs`` of the file system holding ``root`` (Linux),
+    else ``fsync`` of every file and folder."""
+    if _syncfs(Path(root)):
+        return
+    for path in files:
+        fd = os.open(path, os.O_RDONLY | _CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    for d in dirs:
+        fsync_dir(d)
+
+
+def _libc_call(name: str):
+    try:
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True), name)
+    except (OSError, AttributeError):
+        return None
+
+
+def _syncfs(path: Path) -> bool:
+    """``syncfs(2)`` on the file system holding ``path``; False where the call does not exist or fails."""
+    syncfs = _libc_call("syncfs")
+    if syncfs is None:
+        return False
+    syncfs.argtypes = [ctypes.c_int]
+    fd = os.open(path, os.O_RDONLY | _CLOEXEC)
+    try:
+        return syncfs(fd) == 0
+    finally:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``): whoever looks sees the old folder or the
+    new one, never none, even if the process is killed. Returns False where the call is not available."""
+    renameat2 = _libc_call("renameat2")
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def replace_dir(tmp: str | os.PathLike[str], final: str | os.PathLike[str]) -> None:
+    """Put the complete folder ``tmp`` in place of ``final`` (same file system) and fsync the parent folder. The
+    folder's own files must already be on disk (a store flushed, files written with :func:`open_atomic`, or
+    :func:`write_new` then :func:`sync_tree`).
+
+    Where the system can (Linux), the two folders are exchanged in one step, so ``final`` is at every moment the old
+    folder or the new one; elsewhere the old folder is renamed aside first, so ``final`` is the old folder, missing
+    for an instant, or the new one -- never a mix. The old folder is removed after; on failure ``tmp`` is removed and
+    ``final`` is left as it was.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -113,11 +191,21 @@ def replace_dir(tmp: str | os.PathLike[str], final: str | os.PathLike[str]) -> N
     ('2', False)
     """
     tmp, final = Path(tmp), Path(final)
-    aside = None
-    if final.exists():
-        aside = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
-        os.replace(final, aside / final.name)
-    os.replace(tmp, final)
-    fsync_dir(final.parent)
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
+    parent = final.resolve().parent
+    try:
+        if final.exists() and _exchange(tmp, final):
+            fsync_dir(parent)
+            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous folder
+            return
+        aside = None
+        if final.exists():
+            aside = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=parent))
+            os.rmdir(aside)
+            os.rename(final, aside)
+        os.rename(tmp, final)
+        fsync_dir(parent)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

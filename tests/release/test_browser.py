@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from _release import server
+from support.release import server
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 REPO = Path(__file__).resolve().parents[2]

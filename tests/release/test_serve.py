@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Literal, URIRef
 
-from _release import FIXTURE_DATA, release, server, shipped_release
+from support.release import FIXTURE_DATA, release, server, shipped_release
 from dipontology.release import record_path
 from dipontology.store import Embedded, Remote
 

@@ -1,7 +1,7 @@
 """``dipontology serve`` under load and under malformed HTTP (issue 9).
 
 The server runs as a real subprocess on a free 127.0.0.1 port over the fixture release (built once per session by
-tests/_release.py). Eight clients send a mix of pages, RDF and SPARQL -- including slow queries that must hit the
+tests/support/release.py). Eight clients send a mix of pages, RDF and SPARQL -- including slow queries that must hit the
 time limit -- for a short bounded time; the long run (60 s) is bench/server_load.py, results in docs/security.md.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from _release import release
+from support.release import release
 from support.serve_process import ServeProcess, raw, request, status_of
 
 CLIENTS = 8

@@ -28,8 +28,6 @@ True
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import hashlib
 import json
@@ -50,7 +48,7 @@ import pyoxigraph as ox
 
 from .. import __version__, resources
 from .. import validate as vmod
-from ..atomic import fsync_dir
+from ..atomic import replace_dir, sync_tree, write_new
 from ..check import check, render
 from ..errors import DependencyError, InputError
 from ..export import serialize_graphs, serialize_triples
@@ -433,14 +431,7 @@ class _ReleaseFiles:
     def _write(root: str, batch: list[tuple[str, bytes]], digests: dict) -> None:
         for name, data in batch:
             digests[name] = (len(data), hashlib.sha256(data).hexdigest())
-            fd = os.open(os.path.join(root, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o644)
-            try:
-                os.fchmod(fd, 0o644)  # whatever the umask
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-            finally:
-                os.close(fd)
+            write_new(os.path.join(root, name), data)
 
     def wait(self) -> None:
         """Wait until every file given so far is written; raise the first error of a write."""
@@ -478,82 +469,12 @@ class _ReleaseFiles:
         self._pool.shutdown()
         for d in sorted(self._dirs):
             os.chmod(self.tmp / d, 0o755)
-        _sync_tree(self.tmp, [self.tmp / n for n in self._digests], [self.tmp / d for d in self._dirs])
-        _swap(self.tmp, self.out)
+        sync_tree(self.tmp, [self.tmp / n for n in self._digests], [self.tmp / d for d in self._dirs])
+        replace_dir(self.tmp, self.out)
 
     def discard(self) -> None:
         self._pool.shutdown(cancel_futures=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-
-
-def _sync_tree(root: Path, files: list[Path], dirs: list[Path]) -> None:
-    """Put the files and folders under ``root`` on disk: one ``syncfs`` of its file system (Linux), else ``fsync``
-    of every file and folder."""
-    if _syncfs(root):
-        return
-    for path in files:
-        fd = os.open(path, os.O_RDONLY | _CLOEXEC)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    for d in dirs:
-        fsync_dir(d)
-
-
-def _syncfs(path: Path) -> bool:
-    """``syncfs(2)`` on the file system holding ``path``; False where the call does not exist or fails."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        syncfs = libc.syncfs
-    except (OSError, AttributeError):
-        return False
-    syncfs.argtypes = [ctypes.c_int]
-    fd = os.open(path, os.O_RDONLY | _CLOEXEC)
-    try:
-        return syncfs(fd) == 0
-    finally:
-        os.close(fd)
-
-
-def _swap(tmp: Path, out: Path) -> None:
-    """Put the finished folder ``tmp`` in place of ``out`` (the old release is removed after); on failure ``tmp``
-    is removed and ``out`` is left as it was."""
-    parent = out.resolve().parent
-    try:
-        if out.exists() and _exchange(tmp, out):
-            fsync_dir(parent)
-            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous release
-            return
-        old = None
-        if out.exists():  # no atomic exchange on this system: two renames, the old release kept until the second
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.rmdir(old)
-            os.rename(out, old)
-        os.rename(tmp, out)
-        fsync_dir(parent)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``): whoever looks sees the old release or the
-    new one, never none, even if the process is killed. Returns False where the call is not available."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return rc == 0
 
 
 # ------------------------------------------------------------------------------------------------------ build

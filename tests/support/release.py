@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-FIXTURE_DATA = Path(__file__).resolve().parent / "fixtures" / "release"
+FIXTURE_DATA = Path(__file__).resolve().parents[1] / "fixtures" / "release"
 
 
 @functools.lru_cache(maxsize=None)

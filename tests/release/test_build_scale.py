@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from _release import FIXTURE_DATA, shipped_release
+from support.release import FIXTURE_DATA, shipped_release
 from dipontology import resources
 from dipontology.graph import parse_files
 from dipontology.release import build, pipeline

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from _release import FIXTURE_DATA, release, shipped_release
+from support.release import FIXTURE_DATA, release, shipped_release
 from dipontology.release import DATASET_IRI, FILES_BASE, build, record_path
 from dipontology.cli import main
 from dipontology.errors import InputError
@@ -59,7 +59,7 @@ def test_stages_ran_and_passed():
 
 
 def test_ontology_in_four_formats_versioned_and_latest(dist):
-    onto = parse(Path(__file__).resolve().parent.parent / "ontology" / "dipontology.ttl", ox.RdfFormat.TURTLE)
+    onto = parse(Path(__file__).resolve().parents[2] / "ontology" / "dipontology.ttl", ox.RdfFormat.TURTLE)
     for ext, fmt in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES), ("rdf", ox.RdfFormat.RDF_XML),
                      ("jsonld", ox.RdfFormat.JSON_LD)):
         versioned = dist / "ontology" / "0.1.0" / f"dipontology.{ext}"
@@ -291,7 +291,7 @@ def test_timeline_shows_every_dated_case_of_the_shipped_data():
 def test_no_hand_written_html_and_one_serialiser():
     """Pages come from templates (no escaping by hand, no HTML strings in the code); RDF from export's serialiser;
     files written once into the fresh release folder, made durable together before the swap."""
-    pkg = Path(__file__).resolve().parent.parent / "src" / "dipontology" / "release"
+    pkg = Path(__file__).resolve().parents[2] / "src" / "dipontology" / "release"
     code = {p.name: p.read_text(encoding="utf-8") for p in pkg.glob("*.py")}
     for name, text in code.items():
         assert "html.escape" not in text and "esc(" not in text, name
@@ -303,7 +303,7 @@ def test_no_hand_written_html_and_one_serialiser():
 
 
 def test_citation_cff_names_this_version():
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     cff = (repo / "CITATION.cff").read_text(encoding="utf-8")
     version = re.search(r'(?m)^version = "([^"]+)"', (repo / "pyproject.toml").read_text()).group(1)
     assert f'version: "{version}"' in cff and "cff-version: 1.2.0" in cff
@@ -510,7 +510,7 @@ def test_bad_turtle_names_file_and_line(tmp_path):
 def test_wheel_installs_and_builds_from_empty_directory(tmp_path):
     """DESIGN §2: the wheel carries ontology, shapes, data, queries and the site assets; `dipontology build` works
     from an empty directory in a fresh venv (system site packages give the dependencies: no download)."""
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     wheels = tmp_path / "wheels"
     cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(repo), "-w", str(wheels)]
     try:
