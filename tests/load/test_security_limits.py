@@ -184,7 +184,7 @@ def test_deep_json_and_xml_are_refused(tmp_path, cli):
 def test_server_limits_are_http_errors():
     """Body size: 413; row cap: a truncated 200 flagged in a header; time limit: its own error (see
     tests/test_server_load.py for the status issue 9 asks)."""
-    from _release import server
+    from support.release import server
     from support.serve_process import request
 
     from dipontology.serve import MAX_QUERY_BYTES
@@ -225,7 +225,7 @@ def _post_whole(port: int, size: int) -> int | str:
 
 
 def test_a_client_sending_a_whole_oversized_body_reads_its_413():
-    from _release import server
+    from support.release import server
 
     from dipontology.serve import MAX_QUERY_BYTES
 

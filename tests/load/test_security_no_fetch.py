@@ -172,7 +172,7 @@ def test_query_parameters_are_terms_never_fetched(listener, secrets, capsys):
 
 # ----------------------------------------------------------------------------------------------- SPARQL, serve
 def test_serve_refuses_every_dereferencing_query(listener, secrets):
-    from _release import server
+    from support.release import server
     from support.serve_process import request
 
     srv = server()
