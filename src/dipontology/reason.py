@@ -156,23 +156,33 @@ def prepare(graph: Graph) -> tuple[Graph, int]:
     return out, dropped
 
 
-def _told_types(graph: Graph) -> set[tuple[str, str]]:
-    """(individual, class) pairs that follow from asserted types through the asserted subclass hierarchy alone,
-    so that the report lists only what needed the reasoner."""
+def _ancestors(graph: Graph):
+    """``ancestors(cls)``: the class IRI and every class above it by asserted ``rdfs:subClassOf`` (memoised)."""
     supers: dict[str, set[str]] = {}
     for sub, sup in graph.subject_objects(RDFS.subClassOf):
         if isinstance(sup, URIRef):
             supers.setdefault(str(sub), set()).add(str(sup))
+    memo: dict[str, frozenset] = {}
 
-    def ancestors(cls: str) -> set[str]:
-        seen, todo = {cls}, [cls]
-        while todo:
-            for sup in supers.get(todo.pop(), ()):
-                if sup not in seen:
-                    seen.add(sup)
-                    todo.append(sup)
-        return seen
+    def ancestors(cls: str) -> frozenset:
+        hit = memo.get(cls)
+        if hit is None:
+            seen, todo = {cls}, [cls]
+            while todo:
+                for sup in supers.get(todo.pop(), ()):
+                    if sup not in seen:
+                        seen.add(sup)
+                        todo.append(sup)
+            hit = memo[cls] = frozenset(seen)
+        return hit
 
+    return ancestors
+
+
+def _told_types(graph: Graph) -> set[tuple[str, str]]:
+    """(individual, class) pairs that follow from asserted types through the asserted subclass hierarchy alone,
+    so that the report lists only what needed the reasoner."""
+    ancestors = _ancestors(graph)
     told: set[tuple[str, str]] = set()
     for ind, cls in graph.subject_objects(RDF.type):
         told.update((str(ind), a) for a in ancestors(str(cls)))
@@ -677,23 +687,7 @@ def _membership_reader(graph: Graph, split: Split, prefixes: tuple[str, ...],
             asserted.setdefault(str(ind), set()).add(cls)
             if cls in classes and ind not in classes:
                 known.add(str(ind))
-    supers: dict[str, set[str]] = {}
-    for sub, sup in graph.subject_objects(RDFS.subClassOf):
-        if isinstance(sup, URIRef):
-            supers.setdefault(str(sub), set()).add(str(sup))
-    memo: dict[str, frozenset] = {}
-
-    def ancestors(cls: str) -> frozenset:
-        hit = memo.get(cls)
-        if hit is None:
-            seen, todo = {cls}, [cls]
-            while todo:
-                for sup in supers.get(todo.pop(), ()):
-                    if sup not in seen:
-                        seen.add(sup)
-                        todo.append(sup)
-            hit = memo[cls] = frozenset(seen)
-        return hit
+    ancestors = _ancestors(graph)
 
     reported: list[tuple[str, frozenset]] = []
     for ind in sorted(known):

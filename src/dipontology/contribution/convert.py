@@ -512,6 +512,24 @@ class _Row:
             self.lines.setdefault(st, self.line)
 
 
+
+def _typed_record(row, g: Graph, column: str, parts: list[str], kind: str, slug: str, classes, what: str,
+                  see: str) -> URIRef | None:
+    """A record named in a ``slug|Class|label`` cell: a published record by its slug alone (``parts`` of one), or a
+    new one typed, labelled and sourced from the row; None (the problem recorded at its cell) if it cannot be."""
+    if len(parts) == 1:
+        return row.ref(column, parts[0], kind)
+    record = URIRef(PREFIXES[kind] + slug)
+    cls = row.term(column, parts[1], classes, what, see)
+    if cls is None:
+        return None
+    g.add((record, RDF.type, cls))
+    g.add((record, RDFS.label, Literal(parts[2], lang="en")))
+    for s in row.sources:
+        g.add((record, DCTERMS.source, s))
+    row.lines.setdefault(record, row.line)
+    return record
+
 def _convert_case(row: _Row, seen: set) -> None:
     case = row.record("case")
     if case is None or case in seen:
@@ -561,21 +579,10 @@ def _convert_case(row: _Row, seen: set) -> None:
                         "write e.g. oslo-talks|BackChannelTalks|Oslo back-channel talks, or just a published "
                         "activity's slug")
             continue
-        if len(parts) == 1:
-            activity = row.ref("methods", parts[0], "activity")
-            if activity is None:
-                continue
-        else:
-            activity = URIRef(PREFIXES["activity"] + slug_a)
-            method = row.term("methods", parts[1], names.methods, "a method class",
-                              "see the Methods section of docs/ontology.md")
-            if method is None:
-                continue
-            g.add((activity, RDF.type, method))
-            g.add((activity, RDFS.label, Literal(parts[2], lang="en")))
-            for s in row.sources:
-                g.add((activity, DCTERMS.source, s))
-            row.lines.setdefault(activity, row.line)
+        activity = _typed_record(row, g, "methods", parts, "activity", slug_a, names.methods, "a method class",
+                                 "see the Methods section of docs/ontology.md")
+        if activity is None:
+            continue
         g.add((case, DIP.usesMethod, activity))
     for item in _items(cells.get("outcomes", "")):
         parts = [p.strip() for p in item.split("|")]
@@ -584,21 +591,10 @@ def _convert_case(row: _Row, seen: set) -> None:
             row.problem("outcomes", item, f"{item!r} is not outcome-slug|OutcomeClass|label|strength",
                         "write e.g. oslo-i-accord|PeaceAgreement|Oslo I Accord|paved the way")
             continue
-        if len(parts) == 1:
-            outcome = row.ref("outcomes", parts[0], "outcome")
-            if outcome is None:
-                continue
-        else:
-            outcome = URIRef(PREFIXES["outcome"] + slug_o)
-            cls_o = row.term("outcomes", parts[1], names.outcomes, "an outcome class",
-                             "see the Outcomes section of docs/ontology.md")
-            if cls_o is None:
-                continue
-            g.add((outcome, RDF.type, cls_o))
-            g.add((outcome, RDFS.label, Literal(parts[2], lang="en")))
-            for s in row.sources:
-                g.add((outcome, DCTERMS.source, s))
-            row.lines.setdefault(outcome, row.line)
+        outcome = _typed_record(row, g, "outcomes", parts, "outcome", slug_o, names.outcomes, "an outcome class",
+                                "see the Outcomes section of docs/ontology.md")
+        if outcome is None:
+            continue
         node = row.statement(DIP.OutcomeAttribution)
         g.add((case, DIP.hasOutcomeAttribution, node))
         g.add((node, DIP.outcome, outcome))
