@@ -49,6 +49,7 @@ from . import resources
 from .abox import OWLREADY_UNSAFE, Materialiser, Split, Unsupported, key
 from .atomic import write_bytes, write_text
 from .export import serialize_triples
+from .load import trusted_graph
 from .terms import to_oxigraph
 from .errors import DependencyError, InputError
 
@@ -130,10 +131,8 @@ class ReasonResult:
 def default_graph(include_data: bool = True) -> Graph:
     """The shipped ontology, plus the shipped data when ``include_data``."""
     g = Graph()
-    g.parse(resources.ontology_file(), format="turtle")
-    if include_data:
-        for f in resources.data_files():
-            g.parse(f, format="turtle")
+    for f in [resources.ontology_file(), *(resources.data_files() if include_data else ())]:
+        g += trusted_graph(f)  # through the one reader (dipontology.load), trusted: the project's own files
     return g
 
 

@@ -31,6 +31,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from . import resources
 from .errors import InputError
+from .export import serialize_triples
 from .findings import VALIDATION_LEVELS, Finding, focus_text, n3, short
 from .load import Limits, Loaded, _quiet_rdflib, load_file
 from .namespaces import DIPSH
@@ -268,7 +269,7 @@ def _turbo_program(shapes: Graph):
     cached = _TURBO_PROGRAMS.get(key)
     if cached is not None and cached[0] is shapes and cached[1] == len(shapes):
         return cached[2]
-    program = compile_shapes(shapes.serialize(format="nt", encoding="utf-8"), shacl_graph_format="nt")
+    program = compile_shapes(serialize_triples(list(shapes), "nt"), shacl_graph_format="nt")
     if len(_TURBO_PROGRAMS) > 8:
         _TURBO_PROGRAMS.clear()
     _TURBO_PROGRAMS[key] = (shapes, len(shapes), program)

@@ -984,7 +984,7 @@ def push(endpoint: str | None = None, triples: Iterable[tuple[Node, Node, Node]]
     else:
         to = to_oxigraph
         ox_triples = [ox.Triple(to(s), to(p), to(o)) for s, p, o in triples]
-    body = ox.serialize(ox_triples, format=ox.RdfFormat.N_TRIPLES)
+    body = _export.serialize_triples(ox_triples, "nt")
     method = "PUT" if replace else "POST"
     status, _ctype, _body = _http(method, url, data=body, timeout=timeout,
                                   headers={"Content-Type": "application/n-triples"})
