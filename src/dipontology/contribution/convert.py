@@ -38,7 +38,8 @@ from .. import provenance, resources
 from ..errors import InputError
 from ..export import serialize_triples
 from ..load import TRUSTED, Limits, Loaded, _decode, load_file
-from ..namespaces import DIP, ID_BASE, PREFIXES, SCHEMA, bind_all
+from ..namespaces import DIP, ID_BASE, PREFIXES, RECORD_KINDS, SCHEMA, bind_all
+from ..terms import curie
 from ..findings import Finding
 from .sheets import SHEETS, Sheet, sheet_for_header
 
@@ -201,8 +202,11 @@ def _kind_of(iri) -> str | None:
 
 
 def _curie(iri: URIRef) -> str:
-    kind = _kind_of(iri)
-    return f"{kind}:{str(iri)[len(PREFIXES[kind]):]}" if kind else f"<{iri}>"
+    """A record's CURIE with its kind's prefix (``actor:fafo``), else ``<iri>`` (:func:`dipontology.terms.curie`)."""
+    return curie(iri, _RECORD_PREFIXES, brackets=True)
+
+
+_RECORD_PREFIXES = {k: PREFIXES[k] for k in RECORD_KINDS if k in PREFIXES}
 
 
 _PUBLISHED: dict = {}

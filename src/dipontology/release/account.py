@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from importlib import resources as importlib_resources
 
 import pyoxigraph as ox
-from rdflib import Literal as RLiteral, URIRef
+from rdflib import URIRef
 
 from .. import provenance
 from ..namespaces import ONTOLOGY_IRI, PREFIXES
+from ..terms import to_rdflib
 from .cite import SourceRef, human_date, source_ref
 from .model import DCT, DIPNS, FOAF, RDF_TYPE, RDFS, XSD, Index, record_path, term_key
 
@@ -438,7 +439,7 @@ class Accounts:
         # facts of the record that no statement states (a build that skipped the check)
         rec = URIRef(node.value)
         for p, o in ix.out.get(node, ()):
-            if p in _LINKS or (p, term_key(o)) in stated or provenance.is_exempt(rec, URIRef(p), _rdflib(o)):
+            if p in _LINKS or (p, term_key(o)) in stated or provenance.is_exempt(rec, URIRef(p), to_rdflib(o)):
                 continue
             if provenance.record_kind(rec) is None and p in (RDF_TYPE,):
                 continue
@@ -545,16 +546,6 @@ class Accounts:
 
     def statement_owner_values(self, st) -> list[Value]:
         return [self.value(o) for o in self.owners(st)]
-
-
-def _rdflib(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return RLiteral(term.value, lang=term.language)
-        return RLiteral(term.value, datatype=URIRef(term.datatype.value))
-    return term
 
 
 def _join(values: list[Value]) -> list[Value]:

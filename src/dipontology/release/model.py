@@ -20,7 +20,9 @@ import pyoxigraph as ox
 from .. import resources
 from ..graph import parse_files
 from ..published import published_files
-from ..namespaces import BASE, DIP, ID_BASE, PREFIXES, RECORD_KINDS
+from ..namespaces import BASE, DIP, ID_BASE, RECORD_KINDS
+from ..terms import closure as terms_closure
+from ..terms import curie
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -67,15 +69,8 @@ def sort_key(t: ox.Triple) -> tuple:
 
 
 def compact(iri: str) -> str:
-    """``prefix:local`` for an IRI in a project namespace, else the IRI."""
-    best = None
-    for p, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns) and (best is None or len(ns) > len(PREFIXES[best])):
-            best = p
-    if best is None:
-        return iri
-    local = iri[len(PREFIXES[best]):]
-    return f"{best}:{local}" if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*", local) else iri
+    """``prefix:local`` for an IRI in a project namespace, else the IRI (:func:`dipontology.terms.curie`)."""
+    return curie(iri)
 
 
 # -------------------------------------------------------------------------------------------------- sources
@@ -279,19 +274,9 @@ class DataView(Index):
 
 
 def closure(ix: Index, node) -> list[ox.Triple]:
-    """The triples of ``node`` plus those of the blank nodes it reaches."""
-    out = []
-    stack, seen = [node], set()
-    while stack:
-        s = stack.pop()
-        if s in seen:
-            continue
-        seen.add(s)
-        for p, o in ix.out.get(s, ()):
-            out.append(ox.Triple(s, ox.NamedNode(p), o))
-            if isinstance(o, ox.BlankNode):
-                stack.append(o)
-    return out
+    """The triples of ``node`` plus those of the blank nodes it reaches (:func:`dipontology.terms.closure` over the
+    index)."""
+    return list(terms_closure(node, lambda s: (ox.Triple(s, ox.NamedNode(p), o) for p, o in ix.out.get(s, ()))))
 
 
 def usage(data: Sequence[ox.Triple]) -> dict[str, int]:
