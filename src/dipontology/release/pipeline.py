@@ -164,7 +164,7 @@ def _run_check(files: list[Path], log: _Log, reports: dict[str, bytes]) -> bool:
 
 def _run_reason(triples: Sequence[ox.Triple], log: _Log, reports: dict[str, bytes]) -> bool:
     try:
-        result = reason(triples_graph(triples))
+        result = reason(triples_graph(triples), progress=lambda line: log.say(f"reason: {line}"))
     except DependencyError as exc:
         log.stage("reason", "skipped", f"reason not available ({exc})")
         return True
