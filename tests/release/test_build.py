@@ -637,7 +637,7 @@ def test_internal_links_resolve(dist):
 def test_an_error_while_writing_pages_leaves_the_previous_release_and_no_partial_folder(tmp_path, monkeypatch):
     """The release is written file by file into a folder beside the output (not held in memory): an error half way
     removes that folder and leaves the previous release as it was."""
-    from dipontology import build as B
+    from dipontology import release as B
 
     _, good = release()
     out = tmp_path / "dist"
