@@ -14,7 +14,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -23,6 +22,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from support.listener import Listener
+
 from dipontology.cli import main
 
 CLI = [sys.executable, "-c", "import sys; from dipontology.cli import main; sys.exit(main())"]
@@ -30,49 +31,10 @@ SECRET = "SECRET-MARKER-b41d7e"
 INVALID = Path(__file__).resolve().parents[1] / "fixtures" / "invalid"
 
 
-class Listener:
-    """Counts every TCP connection to a free port of 127.0.0.1 (answers as a tiny HTTP server)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(32)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            try:
-                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/turtle\r\n\r\n"
-                             + f'<urn:x> <urn:y> "{SECRET}" .\n'.encode())
-            except OSError:
-                pass
-            finally:
-                conn.close()
-
-    def quiet_for(self, seconds: float = 0.3) -> bool:
-        time.sleep(seconds)
-        return self.connections == 0
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join(2)
-        self.sock.close()
-
-
 @pytest.fixture(scope="module")
 def listener():
-    server = Listener()
+    server = Listener(b"HTTP/1.0 200 OK\r\nContent-Type: text/turtle\r\n\r\n"
+                      + f'<urn:x> <urn:y> "{SECRET}" .\n'.encode())
     with socket.create_connection(("127.0.0.1", server.port), timeout=2) as s:  # the counter works
         s.recv(10)
     deadline = time.monotonic() + 2

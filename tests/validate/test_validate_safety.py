@@ -10,10 +10,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+
+from support.listener import Listener, wait_for
 
 from dipontology import resources
 from dipontology.cli import main
@@ -33,59 +34,19 @@ CASE = """case:test-safety a dip:Initiative ; rdfs:label "Safety (test)"@en ;
 """
 
 
-class Listener:
-    """A TCP server on a free port of 127.0.0.1 that records every connection."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while self.running:
-            try:
-                conn, _addr = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            try:
-                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/ld+json\r\n\r\n{}")
-            finally:
-                conn.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join(timeout=2)
-        self.sock.close()
-
-
 @pytest.fixture(scope="module")
 def listener():
-    server = Listener()
+    server = Listener(b"HTTP/1.0 200 OK\r\nContent-Type: application/ld+json\r\n\r\n{}")
     # the listener works: a deliberate connection is counted
     with socket.create_connection(("127.0.0.1", server.port), timeout=2) as s:
         s.recv(10)
-    assert _wait_for(lambda: server.connections == 1)
+    assert wait_for(lambda: server.connections == 1)
     server.connections = 0
     yield server
     server.close()
 
 
-def _wait_for(condition, seconds: float = 2.0) -> bool:
-    import time
 
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def network_inputs(d: Path, url: str) -> dict[str, str]:
@@ -141,7 +102,7 @@ def test_no_input_makes_the_tool_connect(listener, tmp_path, capsys):
     assert "owl:imports" not in (data / "cases" / "test-safety.ttl").read_text()
     assert codes["remote-context.jsonld"] == 2 and codes["dtd.rdf"] == 2 and codes["entity.rdf"] == 2
     assert codes["imports.ttl"] == 0  # owl:imports is only a warning, and is never followed
-    assert not _wait_for(lambda: listener.connections > 0, 0.5)
+    assert not wait_for(lambda: listener.connections > 0, 0.5)
     assert listener.connections == 0
 
 

@@ -13,7 +13,7 @@ import pytest
 from dipontology.cli import main
 from dipontology.errors import InputError
 from dipontology.validate import SHACL_ENGINES, ill_typed, validate
-from test_validate_safety import Listener, _wait_for  # a TCP listener on 127.0.0.1 that counts connections
+from support.listener import Listener, wait_for  # a TCP listener on 127.0.0.1 that counts connections
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 VALID = FIXTURES / "valid" / "complete-case.ttl"
@@ -140,7 +140,7 @@ def test_a_shapes_graph_never_makes_a_connection(tmp_path, engine):
     try:
         with socket.create_connection(("127.0.0.1", server.port), timeout=2) as s:
             s.recv(10)
-        assert _wait_for(lambda: server.connections == 1)  # the listener counts
+        assert wait_for(lambda: server.connections == 1)  # the listener counts
         server.connections = 0
         url = f"http://127.0.0.1:{server.port}"
         imports = tmp_path / "imports.ttl"
