@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Literal, URIRef
 
+from support.serve_process import request as get  # the one HTTP client of the server tests
 from support.release import FIXTURE_DATA, release, server, shipped_release
 from dipontology.release import record_path
 from dipontology.store import Embedded, Remote
@@ -26,21 +27,6 @@ def fixture_triples() -> set:
     for f in sorted(FIXTURE_DATA.rglob("*.ttl")):
         out |= {q.triple for q in ox.parse(f.read_bytes(), format=ox.RdfFormat.TURTLE)}
     return out
-
-
-def get(url: str, accept: str | None = None, method: str = "GET", data: bytes | None = None,
-        ctype: str | None = None, timeout: float = 30):
-    headers = {}
-    if accept:
-        headers["Accept"] = accept
-    if ctype:
-        headers["Content-Type"] = ctype
-    req = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
 
 
 def sparql_get(query: str, accept: str | None = None, **params):
