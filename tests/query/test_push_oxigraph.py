@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
+from support.injection import EVIL_STRINGS
 from support.oxigraph import OxigraphServer
 
 from dipontology import resources
@@ -97,16 +98,7 @@ def test_cli_query_on_the_endpoint_matches_the_embedded_output(server: OxigraphS
     assert capsys.readouterr().out == local
 
 
-EVIL = [
-    '") } UNION { ?record rdfs:label ?label } #',
-    "' } UNION { ?record ?p ?label } #",
-    "} } SELECT * WHERE { ?s ?p ?o",
-    "x\\\") || true || (\"",
-    "> <http://example.org/>",
-    "#",
-    "\n} UNION {\n?record rdfs:label ?label\n",
-    "\\",
-]
+EVIL = EVIL_STRINGS
 
 
 @pytest.mark.parametrize("evil", EVIL)

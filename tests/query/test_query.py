@@ -9,6 +9,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 import dipontology
+from support.injection import EVIL_STRINGS
+
 from dipontology import resources
 from dipontology.cli import main
 from dipontology.errors import InputError
@@ -129,16 +131,6 @@ def test_bindings_defaults_required_and_unknown() -> None:
 
 
 # ------------------------------------------------------------------------------- injection: embedded store
-EVIL_STRINGS = [
-    '") } UNION { ?record rdfs:label ?label } #',
-    "' } UNION { ?record ?p ?label } #",
-    "} } SELECT * WHERE { ?s ?p ?o",
-    "x\\\") || true || (\"",
-    "> <http://example.org/>",
-    "#",
-    "\n} UNION {\n?record rdfs:label ?label\n",
-    "\\",
-]
 
 
 @pytest.mark.parametrize("evil", EVIL_STRINGS)
