@@ -369,7 +369,8 @@ class _PrefixClash(Exception):
 
 def _jsonld(keys: list[bytes]) -> bytes:
     """A JSON-LD 1.1 document (inline ``@context``, a flat ``@graph`` of node objects) from the sorted N-Triples
-    sort keys (see :func:`_sort_key`; each line is mapped back with ``translate``).
+    sort keys (see :func:`_sort_key`; written from the keys as they are, the output mapped back with one
+    ``translate``).
 
     A canonical N-Triples string literal (``"..."`` with ``\\"``, ``\\\\``, ``\\n``, ``\\r``, ``\\t``, ``\\b``,
     ``\\f`` and ``\\uXXXX`` escapes) is also a JSON string with the same value, so literal values are copied as
@@ -388,13 +389,19 @@ def _jsonld(keys: list[bytes]) -> bytes:
 
 
 def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
+    # The document is written in *key space* (the bytes of the sort keys: ``>`` as \x01, ``"`` as \x03, the ``<`` of
+    # an ``rdf:type`` IRI term as \x02; see above ``_sort_key``) and mapped back by one ``translate`` of the whole
+    # output at the end: the JSON written here (structure, compacted IRIs from ``json.dumps``, which escapes every
+    # control character) holds no \x01-\x03, so only the copied literal values and blank-node labels change back.
     by_ns = {ns.encode(): p.encode() + b":" for p, ns in PREFIXES.items() if p not in banned}
     by_name = {p.encode(): ns.encode() for p, ns in PREFIXES.items() if p not in banned}
     used: set[bytes] = set()
     dumps = json.dumps
+    from_key = _FROM_KEY
 
-    class Compact(dict):  # IRI text (between < and >) -> JSON string of its compact form
-        def __missing__(self, iri: bytes) -> bytes:
+    class Compact(dict):  # IRI text in key space (between its < and >) -> JSON string of its compact form
+        def __missing__(self, key: bytes) -> bytes:
+            iri = key.translate(from_key)
             scheme = iri[:iri.find(b":")]
             if scheme in by_name:
                 if scheme in used:
@@ -407,27 +414,29 @@ def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
             if pre is not None:
                 used.add(pre[:-1])
             text = iri if pre is None else pre + iri[cut:]
-            out = self[iri] = dumps(text.decode("utf-8"), ensure_ascii=False).encode("utf-8")
+            out = self[key] = dumps(text.decode("utf-8"), ensure_ascii=False).encode("utf-8")
             return out
 
     class Node(dict):  # an IRI or blank-node object (with the line's " .") -> its JSON-LD node reference
         def __missing__(self, t: bytes) -> bytes:
             if t.startswith(b"<<"):
-                raise TypeError("unsupported RDF term (RDF-star triple terms are not used here): " + t[:-2].decode())
-            out = self[t] = (b'{"@id": ' + compact[t[1:-3]] + b"}" if t[:1] == b"<" else b'{"@id": "' + t[:-2] + b'"}')
+                raise TypeError("unsupported RDF term (RDF-star triple terms are not used here): "
+                                + t[:-2].translate(from_key).decode())
+            out = self[t] = (literal(t) if t[0] == 3 else b'{"@id": "' + t[:-2] + b'"}' if t[0] == 95
+                             else b'{"@id": ' + compact[t[1:-3]] + b"}")
             return out
 
     compact, node = Compact(), Node()
 
-    def literal(o: bytes) -> bytes:  # o: a literal with the line's " ."
-        close = o.rfind(b'"')
+    def literal(o: bytes) -> bytes:  # o: a literal with the line's " ." (key space: its quotes are \x03)
+        close = o.rfind(b"\x03")
         if close == len(o) - 3:
             return o[:-2]
         if o[close + 1] == 64:
             return b'{"@value": ' + o[:close + 1] + b', "@language": "' + o[close + 2:-2] + b'"}'
         return b'{"@value": ' + o[:close + 1] + b', "@type": ' + compact[o[close + 4:-3]] + b"}"
 
-    rdf_type = b"<" + _RDF_TYPE.encode() + b">"
+    rdf_type = _TYPE_PRED_KEY[1:-1]  # the predicate rdf:type in key space
     out: list[bytes] = []
     add = out.append
     subject = predicate = None
@@ -442,45 +451,41 @@ def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
             add(b",\n    " + compact[rdf_type[1:-1]] + b": [" + b", ".join(other_types) + b"]")
             other_types.clear()
 
-    from_key = _FROM_KEY
     for key in keys:
-        s, p, o = key.translate(from_key).split(b" ", 2)  # o ends with " ."
-        if s != subject:
+        s, p, o = key.split(b" ", 2)  # o ends with " ."
+        if s == subject:
+            if p == predicate:  # the most common case: one more value of the same entry
+                add(b", ")
+                add(node[o])
+                continue
+        else:
             if types or other_types:
                 flush_types()
             add((b"]\n  },\n" if predicate is not None else b"\n  },\n" if subject is not None else b"")
                 + b'  {\n    "@id": ' + (compact[s[1:-1]] if s[0] == 60 else b'"' + s + b'"'))
             subject, predicate = s, None
         if p == rdf_type:
-            if o[0] == 60:
-                types.append(compact[o[1:-3]])
+            if o[0] == 3 or o[0] == 95:  # a literal or a blank node
+                other_types.append(node[o])
             else:
-                other_types.append(literal(o) if o[0] == 34 else node[o])
+                types.append(compact[o[1:-3]])
             continue
-        if p != predicate:
-            if types or other_types:
-                flush_types()
-            add((b"],\n    " if predicate is not None else b",\n    ") + compact[p[1:-1]] + b": [")
-            predicate = p
-        else:
-            add(b", ")
-        if o[0] != 34:  # an IRI or a blank node
-            add(node[o])
-            continue
-        close = o.rfind(b'"')
-        if close == len(o) - 3:  # a plain string: a canonical N-Triples string is a JSON string with that value
-            add(o[:-2])
-        elif o[close + 1] == 64:  # @language
-            add(b'{"@value": ' + o[:close + 1] + b', "@language": "' + o[close + 2:-2] + b'"}')
-        else:  # ^^<datatype>
-            add(b'{"@value": ' + o[:close + 1] + b', "@type": ' + compact[o[close + 4:-3]] + b"}")
+        if types or other_types:
+            flush_types()
+        add((b"],\n    " if predicate is not None else b",\n    ") + compact[p[1:-1]] + b": [")
+        predicate = p
+        add(node[o])
     if types or other_types:
         flush_types()
     if subject is not None:
         add(b"]\n  }\n" if predicate is not None else b"\n  }\n")
+    return _jsonld_document(b"".join(out).translate(from_key), used, by_name)
+
+
+def _jsonld_document(body: bytes, used: set[bytes], by_name: dict[bytes, bytes]) -> bytes:
     context = {p.decode(): by_name[p].decode() for p in sorted(used)}
     head = json.dumps(context, indent=4, ensure_ascii=False).replace("\n}", "\n  }")
-    return b'{\n  "@context": ' + head.encode("utf-8") + b',\n  "@graph": [\n' + b"".join(out) + b"  ]\n}\n"
+    return b'{\n  "@context": ' + head.encode("utf-8") + b',\n  "@graph": [\n' + body + b"  ]\n}\n"
 
 
 def serialize_triples(triples: Iterable, fmt: str, *, prefixes: "dict[str, str] | None" = None) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,8 +17,8 @@ from dipontology import graph as dgraph
 from dipontology import resources
 from dipontology.cli import main
 from dipontology.errors import InputError
-from dipontology.export import (GRAPH_FORMATS, RESULT_FORMATS, export_graph, render, serialize_triples,
-                                spreadsheet_safe_cell, write)
+from dipontology.export import (GRAPH_FORMATS, RESULT_FORMATS, _sort_key, export_graph, render,
+                                serialize_triples, spreadsheet_safe_cell, write)
 from dipontology.store import Embedded, QueryResult
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "query" / "fixture.ttl"
@@ -368,6 +369,44 @@ def test_tricky_terms_round_trip_and_output_does_not_depend_on_input_order(fmt: 
     ox_format = ox.RdfFormat.JSON_LD if fmt == "jsonld" else _OX[fmt]
     ox_back = [q.triple for q in ox.parse(data, format=ox_format)]
     assert canonical(dgraph.triples_graph(ox_back)) == canonical(source)
+
+
+
+def _shuffle_extra() -> list:
+    """More order traps for the shuffle test: the same literal and IRI objects under several subjects and predicates
+    (JSON-LD caches their text), ``>`` and quotes inside values, ``rdf:type`` IRIs mixed with literal and blank-node
+    types on one subject, and blank nodes that sort between each other."""
+    lit = ox.Literal
+    ts = []
+    for s in (_CASE + "x", _CASE + "x#y", _CASE + "x/y", _CASE + "x-y", "_:s1", "_:s10", "_:s2"):
+        ts += [_t(s, _LABEL, lit("shared")), _t(s, _LABEL, lit('a > b "c"', language="en")),
+               _t(s, _DIP + "v", lit("1", datatype=ox.NamedNode(_XSD_NS + "integer"))),
+               _t(s, _DIP + "v", lit("1", datatype=ox.NamedNode(_XSD_NS + "int"))), _t(s, _DIP + "v", lit("1")),
+               _t(s, _DIP + "p", _CASE + "x"), _t(s, _DIP + "p", _CASE + "x#y"), _t(s, _DIP + "p", "_:s1"),
+               _t(s, _DIP + "p", _RDF_TYPE), _t(s, _RDF_TYPE, _DIP + "A"), _t(s, _RDF_TYPE, _DIP + "A-B")]
+    ts += [_t(_CASE + "x", _RDF_TYPE, lit("shared")), _t(_CASE + "x", _RDF_TYPE, "_:s2"),
+           _t(_CASE + "x", _CASE + "p", lit("p")), _t(_CASE + "x", _CASE + "p#q", lit("x\ny")),
+           _t(_CASE + "x", _CASE + "p/q", lit("é 𝄞")), _t(_CASE + "x", _CASE + "pq", lit("pq")),
+           _t(_CASE + "x", _CASE + "p-q", lit("p-q"))]
+    return ts
+
+
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS)
+def test_output_does_not_depend_on_input_order_under_shuffles(fmt: str, tricky_triples: list) -> None:
+    """Any permutation of the input (not only the reversed list) gives the same bytes, and N-Triples is exactly the
+    canonical lines sorted by the documented key."""
+    ts = tricky_triples + _shuffle_extra()
+    data = serialize_triples(ts, fmt)
+    for seed in range(5):
+        shuffled = list(ts)
+        random.Random(seed).shuffle(shuffled)
+        assert serialize_triples(shuffled, fmt) == data
+        assert serialize_triples(iter(shuffled), fmt) == data  # any iterable, not only a list
+    if fmt == "nt":
+        lines = ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)
+        assert data == b"".join(sorted(lines, key=_sort_key))
+    back = reparse(data, fmt)
+    assert isomorphic(back, dgraph.triples_graph(ts))
 
 
 def test_prefixes_are_exactly_the_used_namespaces(tricky_triples: list) -> None:
