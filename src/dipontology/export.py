@@ -426,7 +426,16 @@ def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
                              else b'{"@id": ' + compact[t[1:-3]] + b"}")
             return out
 
+    class Entry(dict):  # predicate (key space) -> the text opening its entry, after the entry before or the @id
+        def __init__(self, before: bytes) -> None:
+            self.before = before
+
+        def __missing__(self, p: bytes) -> bytes:
+            out = self[p] = self.before + compact[p[1:-1]] + b": ["
+            return out
+
     compact, node = Compact(), Node()
+    next_entry, first_entry = Entry(b"],\n    "), Entry(b",\n    ")
 
     def literal(o: bytes) -> bytes:  # o: a literal with the line's " ." (key space: its quotes are \x03)
         close = o.rfind(b"\x03")
@@ -472,7 +481,7 @@ def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
             continue
         if types or other_types:
             flush_types()
-        add((b"],\n    " if predicate is not None else b",\n    ") + compact[p[1:-1]] + b": [")
+        add(next_entry[p] if predicate is not None else first_entry[p])
         predicate = p
         add(node[o])
     if types or other_types:
