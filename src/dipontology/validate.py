@@ -40,6 +40,7 @@ from dataclasses import replace
 from typing import Sequence
 
 from rdflib import Graph, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF, SH
 
 from . import resources
@@ -51,9 +52,9 @@ from .contribution.sheets import column_for_path
 from .errors import InputError
 from .findings import REPORT_SCHEMA, Finding, ValidationReport, parse_level, short, visible
 from .load import Limits, Loaded, _quiet_rdflib
-from .published import clean, published, published_files, shapes_graph, stamp, subjects_index, vocabulary
+from .published import clean, ontology, published, published_files, shapes_graph, stamp, subjects_index, vocabulary
 from .shacl import (ENGINE_LIMITS, ENGINE_TITLES, SHACL_ENGINES, Profile, check_shapes, english, load_shapes,
-                    ontology_plus, path_text, run_shacl, shacl_engine, shacl_report)
+                    ontology_plus, path_text, run_shacl, shacl_engine, shacl_report, turbo_data)
 from .shacl import profile as shapes_profile
 
 __all__ = [
@@ -202,22 +203,42 @@ def validate(files: Sequence[str | os.PathLike[str]] | None = None, *, fail_on: 
 
 def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation", engine: str | None = None,
                    profile: Profile | None = None) -> ValidationReport:
-    """Validate already-loaded files as one data set (the no-files mode of :func:`validate`)."""
+    """Validate already-loaded files as one data set (the no-files mode of :func:`validate`).
+
+    The files' own graphs are read where they are (through one read-only view with the ontology), not merged
+    into a copy: pyshacl-turbo gets ontology and data as N-Triples text; pySHACL, which needs one graph, gets the
+    merged copy."""
     profile = profile or Profile()
+    engine = shacl_engine(engine)
     vocab = vocabulary(stamp([resources.ontology_file()]))
     findings: list[Finding] = list(profile.findings)
-    data = Graph()
-    for item in loaded:
-        cleaned, _removed = clean(item, vocab, findings, contribution=False)
-        data += cleaned
+    cleaned = [clean(item, vocab, findings, contribution=False)[0] for item in loaded]
+    data = ReadOnlyGraphAggregate(cleaned) if len(cleaned) > 1 else cleaned[0] if cleaned else Graph()
+    # the triples once each (as a merged graph holds them), as one list the checks below go through
+    triples = loaded[0].triples() if len(cleaned) == 1 and cleaned[0] is loaded[0].triples_graph() \
+        else list(dict.fromkeys(t for g in cleaned for t in g))
     subjects = subjects_index(loaded)
-    findings += checks.literal_checks(loaded, data)
+    findings += checks.literal_checks(loaded, data, where=subjects, triples=triples)
     if profile.builtin:
-        findings += checks.record_checks(loaded, data, vocab)
-    with ontology_plus(data) as full:
-        shacl_findings, report_graph = run_shacl(full, subjects, set(subjects), engine=engine,
-                                                 shapes=profile.graph(), locate=profile.locator())
+        findings += checks.record_checks(loaded, data, vocab, where=subjects, triples=triples)
+    count = len(triples)
+    text = turbo_data([triples]) if engine == "turbo" else None
+    del triples
+    if text is not None:
+        view = ReadOnlyGraphAggregate([ontology().graph, *cleaned])
+        shacl_findings, report_graph = run_shacl(text, subjects, set(subjects), engine=engine,
+                                                 shapes=profile.graph(), locate=profile.locator(), view=view)
+        del text
         findings += shacl_findings
-        findings = checks.finish(findings, full, subjects, loaded)
+        findings = checks.finish(findings, view, subjects, loaded)
+    else:
+        merged = Graph()
+        for g in cleaned:
+            merged += g
+        with ontology_plus(merged) as full:
+            shacl_findings, report_graph = run_shacl(full, subjects, set(subjects), engine=engine,
+                                                     shapes=profile.graph(), locate=profile.locator())
+            findings += shacl_findings
+            findings = checks.finish(findings, full, subjects, loaded)
     return ValidationReport(findings, files=[checks.display_path(i.file) for i in loaded], fail_on=fail_on,
-                            shacl_report=report_graph, triples=len(data))
+                            shacl_report=report_graph, triples=count)

@@ -13,9 +13,11 @@ Stages, in order; the build stops at the first one that fails and leaves the pre
 Every file is written once into a fresh folder beside ``out_dir``; one ``syncfs`` puts them all on disk and the
 folder is swapped in for ``out_dir`` at the end (:class:`_ReleaseFiles`).
 
-At scale (a million triples) the work is spread so that no process holds two copies of the graph: the gates run in
-a forked child before the graph is parsed (their rdflib and SHACL copies go with it), the named queries in a forked
-child over the store while this process writes the dumps, and the record files are rendered by this process and a
+At scale (a million triples) the work is spread so that no process holds two copies of the graph and both cores
+work: the gates run in a child forked before the graph is parsed (their rdflib and SHACL copies go with it) while
+this process writes the release into its fresh folder, which is swapped in only once the gates have passed (a gate
+that fails stops the writing at the next step and nothing is swapped in); the named queries run in a forked child
+over the store while this process writes the dumps, and the record files are rendered by this process and a
 forked helper that share one in-memory view (:class:`~.model.Index`) of the graph. Where processes cannot be forked,
 all of it runs in this process. Two builds from the same sources give byte-identical files: blank nodes get
 canonical labels (RDFC-1.0), triples are written sorted, JSON is written with sorted keys, and the only date in the
@@ -293,23 +295,93 @@ def _gates_child(data_dir: Path | None, gates: list[str], wanted: list[str], qui
     return ("ok", passed, [(st.name, st.status, st.detail) for st in log.stages], reports)
 
 
-def _gates_apart(data_dir: Path | None, gates: list[str], wanted: list[str], log: _Log,
-                 reports: dict[str, bytes]) -> bool:
-    """Run the gates in a child process (forked before the build holds any of the graph): each builds its own
-    copies of the graph (rdflib graphs, SHACL data), and they go with the child instead of adding to the memory of
-    the pages. Where processes cannot be forked, or nothing is to run, in this process."""
-    if not any(s in wanted for s in gates) or "fork" not in multiprocessing.get_all_start_methods():
-        return _run_gates(data_dir, gates, wanted, log, reports)
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        answer = _answer(pool.submit(_gates_child, data_dir, gates, wanted, log.quiet), "the gates (check, reason, "
-                         "validate)")
-    if answer[0] == "input":
-        message, file, line, column, fix = answer[1]
-        raise InputError(message, file=file, line=line, column=column, fix=fix)
-    _, passed, stages, got = answer
-    log.stages.extend(Stage(*st) for st in stages)
-    reports.update(got)
-    return passed
+def _gates_process(conn, data_dir: Path | None, gates: list[str], wanted: list[str], quiet: bool) -> None:
+    """The forked gates process: its answer (:func:`_gates_child`, or ``("error", text)``) goes up the pipe."""
+    try:
+        answer = _gates_child(data_dir, gates, wanted, quiet)
+    except BaseException as exc:  # noqa: BLE001 - reported to the build, which stops with it
+        answer = ("error", f"{type(exc).__name__}: {exc}")
+    conn.send(answer)
+    conn.close()
+
+
+class _GateFailed(Exception):
+    """Raised inside :func:`build` to stop writing once the gates have answered that one failed."""
+
+
+class _GatesApart:
+    """The gates (check, reason, validate), run by a child process forked before this one holds any of the graph,
+    while this one writes the release into its fresh folder: the release is swapped in only after
+    :meth:`finish` has their verdict, so a failed gate still leaves the previous release as it was, and the
+    gates' copies of the graph (rdflib graphs, SHACL data) go with the child. :meth:`failed` asks without
+    waiting, so that the writing stops early when a gate has failed. Where processes cannot be forked, or no gate
+    is wanted, the gates run here, at once."""
+
+    def __init__(self, data_dir: Path | None, gates: list[str], wanted: list[str], log: _Log) -> None:
+        self.log = log
+        self.proc = self.conn = None
+        self.answer: tuple | None = None
+        if not any(s in wanted for s in gates) or "fork" not in multiprocessing.get_all_start_methods():
+            reports: dict[str, bytes] = {}
+            here = _Log(log.quiet)
+            passed = _run_gates(data_dir, gates, wanted, here, reports)
+            self.answer = ("ok", passed, [(st.name, st.status, st.detail) for st in here.stages], reports)
+            return
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_gates_process, args=(child, data_dir, gates, wanted, log.quiet),
+                                name="dipontology-gates")
+        self.proc.start()
+        child.close()
+
+    def _receive(self, wait: bool) -> tuple | None:
+        if self.answer is None and self.conn is not None and (wait or self.conn.poll()):
+            try:
+                self.answer = self.conn.recv()
+            except EOFError:
+                self.close()
+                raise RuntimeError("the process that ran the gates (check, reason, validate) ended without an answer "
+                                   "(killed? out of memory?); the release was not written") from None
+            self.close()
+        return self.answer
+
+    def failed(self) -> bool:
+        """True if the gates have already answered and did not pass (without waiting for them)."""
+        answer = self._receive(wait=False)
+        return answer is not None and not (answer[0] == "ok" and answer[1])
+
+    def finish(self, reports: dict[str, bytes]) -> bool:
+        """Wait for the gates; put their log lines first in the log and add their reports. False if one failed
+        (the log then holds the gates' lines alone, as when they ran before everything else).
+
+        :raises InputError: for input a gate refused (file, line, fix).
+        :raises RuntimeError: if the gates' process died or failed.
+        """
+        answer = self._receive(wait=True)
+        if answer[0] == "input":
+            message, file, line, column, fix = answer[1]
+            raise InputError(message, file=file, line=line, column=column, fix=fix)
+        if answer[0] == "error":
+            raise RuntimeError(f"the gates (check, reason, validate) failed: {answer[1]}")
+        _, passed, stages, got = answer
+        gate_stages = [Stage(*st) for st in stages]
+        if passed:
+            self.log.stages[0:0] = gate_stages
+        else:
+            self.log.stages[:] = gate_stages
+        reports.update(got)
+        return passed
+
+    def close(self) -> None:
+        """Stop the child if it still runs (the build stopped for another reason) and release the pipe."""
+        if self.proc is not None:
+            if self.proc.is_alive() and self.answer is None:
+                self.proc.terminate()
+            self.proc.join()
+            self.proc = None
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
 
 #: the store the forked queries process reads; set only while it runs
@@ -586,35 +658,37 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
     reports: dict[str, bytes] = {}
     version, modified, title = _ontology_meta(parse_files([resources.ontology_file()]))
     result = BuildResult(out_dir=out, ok=False, version=version, stages=log.stages)
-    gates = [s for s in STAGES if s != "queries"]
-    if not _gates_apart(ddir, gates, wanted, log, reports):
-        return result
-    log.say("parsing the ontology and data ...")
-    src: Sources = load_sources(data_dir=ddir)
-    every = src.all_triples()
-    data = src.data_triples()
-    log.say(f"{len(src.ontology)} ontology triples, {len(data)} data triples in {len(src.data)} files")
-    result.triples = len(every)
-    store = Embedded(triples=every)
-    queries = _QueriesApart(store, "queries" in wanted, log)
-    if not queries.started and not queries.finish(reports):
-        return result
-    # reports name the source files as the release does (data/cases/x.ttl), wherever the checkout and the working
-    # directory are, so that the release does not depend on them
-    names = {str(src.files[0].resolve()): "ontology/dipontology.ttl",
-             **{str(f.resolve()): n for f, n in zip(src.files[1:], src.data)}}
-    renames: dict[str, str] = {}
-    for path, name in names.items():
-        renames[path] = name
-        for start in (os.getcwd(), str(resources.root())):  # the reports show paths relative to either
-            rel = os.path.relpath(path, start)
-            if not rel.startswith(".."):
-                renames[rel] = name
-    files = _ReleaseFiles(out)
+    gates = _GatesApart(ddir, [s for s in STAGES if s != "queries"], wanted, log)
+    queries = None
+    files = None
     try:
-        for key, body in reports.items():
-            files[key] = _rename_paths(body.decode("utf-8"), renames).encode("utf-8")
-
+        if gates.failed():
+            gates.finish(reports)
+            return result
+        log.say("parsing the ontology and data ...")
+        src: Sources = load_sources(data_dir=ddir)
+        every = src.all_triples()
+        data = src.data_triples()
+        log.say(f"{len(src.ontology)} ontology triples, {len(data)} data triples in {len(src.data)} files")
+        result.triples = len(every)
+        store = Embedded(triples=every)
+        queries = _QueriesApart(store, "queries" in wanted, log)
+        query_reports: dict[str, bytes] = {}
+        if not queries.started and not queries.finish(query_reports):
+            gates.finish(reports)
+            return result
+        # reports name the source files as the release does (data/cases/x.ttl), wherever the checkout and the
+        # working directory are, so that the release does not depend on them
+        names = {str(src.files[0].resolve()): "ontology/dipontology.ttl",
+                 **{str(f.resolve()): n for f, n in zip(src.files[1:], src.data)}}
+        renames: dict[str, str] = {}
+        for path, name in names.items():
+            renames[path] = name
+            for start in (os.getcwd(), str(resources.root())):  # the reports show paths relative to either
+                rel = os.path.relpath(path, start)
+                if not rel.startswith(".."):
+                    renames[rel] = name
+        files = _ReleaseFiles(out)
         log.say("writing the ontology and data dumps ...")
         for ext, fmt in DUMP_FORMATS.items():
             body = serialize_triples(src.ontology, fmt)
@@ -635,10 +709,12 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
                 skipped_iris.append(s.value)
         site = Site(ix, _release_info(ix, version, modified), pages={n.value for n, _, _ in records})
         data_ix = DataView(ix, src.ontology, data)
+        if gates.failed():  # no pages for a release that will not be written
+            raise _GateFailed
         _write_records(files, site, data_ix, records)
-        query_reports: dict[str, bytes] = {}
         if queries.started and not queries.finish(query_reports):
             files.discard()
+            gates.finish(reports)
             return result
         for key, body in query_reports.items():
             files[key] = _rename_paths(body.decode("utf-8"), renames).encode("utf-8")
@@ -677,6 +753,11 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
                       f"<kind>/<slug> records, e.g. {skipped_iris[0]}")
         else:
             log.stage("pages", "ok", f"{len(records)} record pages, {len(cases)} case studies")
+        if not gates.finish(reports):  # the verdict of the gates, before anything is swapped in
+            files.discard()
+            return result
+        for key, body in reports.items():
+            files[key] = _rename_paths(body.decode("utf-8"), renames).encode("utf-8")
         files["reports/build-log.txt"] = ("\n".join(s.line() for s in log.stages) + "\n").encode("utf-8")
         described = {k: files.digest(k) for k in files if k.startswith(("ontology/", "data/", "queries/", "reports/"))
                      and not k.endswith(".html")}
@@ -688,9 +769,17 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, quiet: bool = False, data
         result.ok = True
         result.files = sorted(files)
         result.records = len(records)
-    except BaseException:
-        queries.close()
+    except _GateFailed:
         files.discard()
+        gates.finish(reports)
+        return result
+    except BaseException:
+        if files is not None:
+            files.discard()
         raise
+    finally:
+        if queries is not None:
+            queries.close()
+        gates.close()
     log.say(f"release {version} written to {out}")
     return result
