@@ -464,6 +464,94 @@ def _inv(role: tuple) -> tuple:
     return ("I" if role[0] == "P" else "P", role[1])
 
 
+class _Layer(dict):
+    """A dict of a branch over the (unchanged) dict of its base model: reads fall through to the base, the first
+    write access to an entry (``[]``, ``setdefault``) copies it from the base with ``copy``, ``pop`` hides it. So a
+    branch costs what it changes, not a copy of the whole model. ``get`` is a read: its value must not be changed.
+    """
+
+    __slots__ = ("base", "copy", "gone")
+
+    def __init__(self, base: dict, copy) -> None:
+        super().__init__()
+        self.base, self.copy, self.gone = base, copy, set()
+
+    def get(self, k, default=None):
+        if dict.__contains__(self, k):
+            return dict.__getitem__(self, k)
+        if k in self.gone:
+            return default
+        return self.base.get(k, default)
+
+    def __contains__(self, k) -> bool:
+        return dict.__contains__(self, k) or (k not in self.gone and k in self.base)
+
+    def __getitem__(self, k):
+        if dict.__contains__(self, k):
+            return dict.__getitem__(self, k)
+        if k in self.gone or k not in self.base:
+            raise KeyError(k)
+        v = self.copy(self.base[k])
+        dict.__setitem__(self, k, v)
+        return v
+
+    def __setitem__(self, k, v) -> None:
+        self.gone.discard(k)
+        dict.__setitem__(self, k, v)
+
+    def setdefault(self, k, default=None):
+        if k in self:
+            return self[k]
+        self[k] = default
+        return default
+
+    def pop(self, k, *default):
+        if dict.__contains__(self, k):
+            v = dict.pop(self, k)
+            if k in self.base:
+                self.gone.add(k)
+            return v
+        if k not in self.gone and k in self.base:
+            self.gone.add(k)
+            return self.base[k]  # the base's own value: read only
+        if default:
+            return default[0]
+        raise KeyError(k)
+
+    def own_keys(self) -> set:
+        """The keys written in the branch (new, or copied from the base)."""
+        return set(dict.keys(self))
+
+    def __iter__(self):
+        for k in self.base:
+            if k not in self.gone and not dict.__contains__(self, k):
+                yield k
+        yield from dict.keys(self)
+
+    def keys(self):
+        return list(iter(self))
+
+    def items(self):
+        return [(k, self.get(k)) for k in self]
+
+    def values(self):
+        return [self.get(k) for k in self]
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        return dict.__len__(self) > 0 or any(True for _ in self)
+
+
+def _same(v):
+    return v
+
+
+def _copy_index(d: dict) -> dict:
+    return {p: set(ys) for p, ys in d.items()}
+
+
 class Materialiser:
     """The minimal model M of the rule part of a :class:`Split` (step 3) and its check against every axiom (step 4).
 
@@ -485,6 +573,8 @@ class Materialiser:
         self.touched: set | None = None  # in a branch: the nodes whose types or edges changed
         self.merged: dict = {}       # representative -> the individuals merged into it
         self.queue: deque = deque()
+        self.base: Materialiser | None = None   # in a branch: the model it was made from
+        self.verified: list | None = None      # what verify() found last
         self._index()
 
     # ------------------------------------------------------------------------------------------ compile rules
@@ -600,6 +690,8 @@ class Materialiser:
             ts = self.types[x] = set()
         if t in ts:
             return
+        if self.touched is not None:  # a branch: its sets are copies of the base's, made on first write
+            ts = self.types.setdefault(x, ts)
         ts.add(t)
         if self.touched is not None:
             self.touched.add(x)
@@ -706,7 +798,7 @@ class Materialiser:
         for r in self.heads.get(t, ()):
             self.apply_head(r, x)
         for parent in self.parents.get(t, ()):
-            if parent[0] == "or" or all(m in self.types[x] for m in parent[1]):
+            if parent[0] == "or" or all(m in self.types.get(x, ()) for m in parent[1]):
                 self.add_type(x, parent)
         for e, role in self.some_by_filler.get(t, ()):
             for w in list(self.succ(_inv(role), x)):
@@ -813,15 +905,18 @@ class Materialiser:
         if b in self.diff:
             self.diff.setdefault(a, set()).update(self.diff.pop(b))
         for t in self.types.pop(b, set()):
-            self.members.get(t, set()).discard(b)
+            if t in self.members:
+                self.members.setdefault(t, set()).discard(b)
             self.add_type(a, t)
         for p, ys in self.out.pop(b, {}).items():
             for y in ys:
-                self.inn.get(y, {}).get(p, set()).discard(b)
+                if p in self.inn.get(y, {}):
+                    self.inn.setdefault(y, {}).setdefault(p, set()).discard(b)
                 self.add_edge(a, p, y if self.is_literal(y) else self.find(y))
         for p, ws in self.inn.pop(b, {}).items():
             for w in ws:
-                self.out.get(w, {}).get(p, set()).discard(b)
+                if p in self.out.get(w, {}):
+                    self.out.setdefault(w, {}).setdefault(p, set()).discard(b)
                 self.add_edge(self.find(w), p, a)
 
     # ------------------------------------------------------------------------------------------------ verify
@@ -869,9 +964,107 @@ class Materialiser:
 
     def verify(self) -> list[tuple]:
         """Every place where M breaks an axiom: ``(node, why)``, or ``(node, why, right-hand side)`` for a class
-        axiom. Empty: M is a model of ontology + data."""
+        axiom. Empty: M is a model of ontology + data. In a branch, only what the branch changed is checked again
+        (:meth:`_verify_changes`)."""
+        if self.base is not None and self.base.verified is not None and self.touched is not None:
+            self.verified = self._verify_changes()
+        else:
+            self.verified = self._verify_all()
+        return self.verified
+
+    def _read_paths(self) -> set:
+        """The property paths (tuples of roles, the empty path included) along which :meth:`holds` reads from an
+        individual for some expression :meth:`verify` checks: it reads the individual's own state and that of
+        the nodes at the end of these paths."""
+        exprs = [r for _l, r in self.checks] + [l for l, _r in self.checks] + list(self.body_seen) + \
+            [e for _s, e in self.asserted_exprs]
+        out: set = {()}
+        for e in exprs:
+            out |= _paths(e)
+        return out
+
+    def _verify_changes(self) -> list[tuple]:
+        """:meth:`verify` of a branch (equal to a full one): the base's verdicts on the nodes whose verdict the
+        branch cannot have changed, and a fresh check of the others."""
+        # the nodes whose verdict can differ from the base's: those that read a node the branch changed along a
+        # read path (in the branch's state: a read path of the base that the branch cut runs through a changed
+        # node), and those with a property value the property axioms look at from there
+        values = [x for x in self.touched if self.is_literal(x)]
+        changed_nodes = [x for x in self.touched if not self.is_literal(x)]
+        near: set = set(changed_nodes)
+        for path in self._read_paths():
+            if not path:
+                continue
+            frontier = set(changed_nodes)
+            for role in reversed(path):
+                step: set = set()
+                back = _inv(role)
+                for y in frontier:
+                    step.update(self.succ(back, y))
+                frontier = {w for w in step if not self.is_literal(w)}
+                near |= frontier
+                if not frontier:
+                    break
+        for y in self.touched:
+            for p, ws in self.inn.get(y, {}).items():
+                if self.sub.get(("P", p)) or self.chain_first.get(("P", p)):
+                    near.update(ws)
+        find = self.find
+        here = [x for x in near if x in self.types and find(x) == x]
+        changed = near.union(values)
+        bad: list[tuple] = [b for b in self.base.verified if b[1] != _UNDECIDED and b[0] not in changed]
+        bad += [(u[1], _UNDECIDED) for u in self.undecided]
+        by_left: dict = {}
+        for left, right in self.checks:
+            by_left.setdefault(left, []).append(right)
+        for x in here:
+            for t in set(self.types.get(x, ())) | {THING}:
+                for right in by_left.get(t, ()):
+                    try:
+                        if not self.holds(right, x):
+                            bad.append((x, f"{_show(t)} SubClassOf {_show(right)}", right))
+                    except Unknown as exc:
+                        bad.append((x, str(exc)))
+        for s, e in self.asserted_exprs:
+            x = find(self.node(s))
+            if x in near:
+                try:
+                    if not self.holds(e, x):
+                        bad.append((x, "asserted class expression"))
+                except Unknown as exc:
+                    bad.append((x, str(exc)))
+        for x in here:
+            tx = self.types.get(x, ())
+            for e in self.body_seen:
+                if e not in tx and self._is_candidate(e, x):
+                    try:
+                        if self.holds(e, x):
+                            bad.append((x, f"rules missed {_show(e)}"))
+                    except Unknown as exc:
+                        bad.append((x, str(exc)))
+        self._check_values(here, here + values, bad)
+        return bad
+
+    def _is_candidate(self, e, x) -> bool:
+        """Whether :meth:`_candidates` of ``e`` holds ``x`` (a representative)."""
+        if _named(e):
+            return False
+        kind = e[0]
+        tx = self.types.get(x, ())
+        if kind == "and":
+            first = e[1][0]
+            return True if _named(first) and first == THING else first in tx
+        if kind == "or":
+            return any(m in tx for m in e[1])
+        if kind in ("some", "value"):
+            return bool(self.succ(e[1], x))
+        if kind == "one":
+            return any(not isinstance(v, Literal) and self.find(v) == x for v in e[1])
+        return False
+
+    def _verify_all(self) -> list[tuple]:
         self._by_role = None
-        bad: list[tuple] = [(u[1], "undecided equality of literals") for u in self.undecided]
+        bad: list[tuple] = [(u[1], _UNDECIDED) for u in self.undecided]
         everyone = [x for x in self.types if self.find(x) == x]
         for left, right in self.checks:
             xs = everyone if left == THING else list(self.members.get(left, ()))
@@ -901,12 +1094,20 @@ class Materialiser:
                             bad.append((x, f"rules missed {_show(e)}"))
                     except Unknown as exc:
                         bad.append((x, str(exc)))
+        self._check_values([x for x in self.out if self.find(x) == x], [x for x in self.inn if self.find(x) == x],
+                           bad)
+        return bad
+
+    def _check_values(self, nodes, targets, bad: list) -> None:
+        """The property axioms at ``nodes`` (representatives): functionality, datatype ranges, sub-properties,
+        property chains; inverse functionality at ``targets``."""
         ranges: dict = {}
         for p, dt in self.split.ranges:
             ranges.setdefault(p, []).append(dt)
         functional = self.split.functional
-        for x, d in list(self.out.items()):
-            if self.find(x) != x:
+        for x in nodes:
+            d = self.out.get(x)
+            if not d:
                 continue
             for p, ys in d.items():
                 role = ("P", p)
@@ -931,13 +1132,13 @@ class Materialiser:
                         for z in self.succ(r2, y):
                             if z not in self.succ(s, x):
                                 bad.append((x, f"property chain {p} o {r2[1]} -> {s[1]}"))
-        for x, d in list(self.inn.items()):
-            if self.find(x) != x:
+        for x in targets:
+            d = self.inn.get(x)
+            if not d:
                 continue
             for p, ws in d.items():
                 if ("I", p) in functional and len(ws) > 1:
                     bad.append((x, f"inverse functional {p} with {len(ws)} subjects"))
-        return bad
 
     def _candidates(self, e) -> Iterable:
         if _named(e):
@@ -966,19 +1167,21 @@ class Materialiser:
         return ()
 
     def clone(self) -> "Materialiser":
-        """An independent copy of M (for trying one branch of a disjunction)."""
+        """A copy of M (for trying one branch of a disjunction) that shares M's state until it changes it (M must
+        not change while the copy is in use)."""
         c = object.__new__(Materialiser)
         c.__dict__.update(self.__dict__)
-        c.parent = dict(self.parent)
-        c.types = {x: set(ts) for x, ts in self.types.items()}
-        c.out = {x: {p: set(ys) for p, ys in d.items()} for x, d in self.out.items()}
-        c.inn = {x: {p: set(ys) for p, ys in d.items()} for x, d in self.inn.items()}
-        c.members = {t: set(xs) for t, xs in self.members.items()}
-        c.literals = dict(self.literals)
-        c.diff = {x: set(ds) for x, ds in self.diff.items()}
-        c.merged = {x: set(ms) for x, ms in self.merged.items()}
+        c.parent = _Layer(self.parent, _same)
+        c.types = _Layer(self.types, set)
+        c.out = _Layer(self.out, _copy_index)
+        c.inn = _Layer(self.inn, _copy_index)
+        c.members = _Layer(self.members, set)
+        c.literals = _Layer(self.literals, _same)
+        c.diff = _Layer(self.diff, set)
+        c.merged = _Layer(self.merged, set)
         c.undecided = list(self.undecided)
         c.queue = deque()
+        c.base = self
         return c
 
     def branch(self, choices: Iterable[tuple]) -> "Materialiser":
@@ -1001,6 +1204,31 @@ class Materialiser:
 
     def named_types(self, x) -> set:
         return {t for t in self.types.get(self.find(x), ()) if _named(t)}
+
+
+_UNDECIDED = "undecided equality of literals"
+
+
+def _paths(e) -> set:
+    """The property paths along which :meth:`Materialiser.holds` reads for ``e`` (with the empty path: the
+    individual itself)."""
+    if _named(e):
+        return {()}
+    kind = e[0]
+    if kind in ("and", "or"):
+        out: set = {()}
+        for m in e[1]:
+            out |= _paths(m)
+        return out
+    if kind == "not":
+        return _paths(e[1])
+    if kind in ("some", "all", "card", "value"):
+        role = e[1]
+        filler = e[4] if kind == "card" else e[2] if kind != "value" else THING
+        inner = {()} if isinstance(filler, Literal) or (isinstance(filler, tuple) and filler[0] == "dt") \
+            else _paths(filler)
+        return {()} | {(role,) + p for p in inner}
+    return {()}  # one, dt
 
 
 def _named(e) -> bool:

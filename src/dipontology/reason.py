@@ -413,7 +413,7 @@ def _reason_rules_inner(graph: Graph, prefixes: tuple[str, ...], cache: bool, pr
     prog.part(f"ABox: rules {t_rules + t_check:.1f} s ({len(split.types) + len(split.edges)} assertions"
               f"{branches}); {routed}")
 
-    triples = split.kept + _declarations_added(graph)
+    triples = split.kept + memberships.declarations_added  # type: ignore[attr-defined]
     seconds = time.perf_counter() - t0
     if explanation is not None:
         result = ReasonResult(consistent=False, dropped_literals=split.dropped, triples=triples, seconds=seconds,
@@ -599,7 +599,7 @@ def _settle_unions(split: Split, m: Materialiser, bad: list, unsat: list, member
                 return None  # the rules do not settle this branch either (only other unions may stay open)
             if any(b.named_types(n) != t for n, t in shared_types.items()):
                 return None  # the branch reaches the shared individuals: not independent
-            if any(find(m.find(k)) != find(x) for k in b.parent if k not in m.parent for x in mine):
+            if any(find(m.find(k)) != find(x) for k in b.parent.own_keys() if k not in m.parent for x in mine):
                 return None  # a merge outside the component
             found = memberships(b)
             for t in found:
@@ -625,14 +625,6 @@ def _name(node) -> str:
     if isinstance(node, tuple):
         return "a literal"
     return str(node)
-
-
-def _declarations_added(graph: Graph) -> int:
-    """How many ``owl:NamedIndividual`` declarations :func:`prepare` adds (for the same triple count)."""
-    classes = set(graph.subjects(RDF.type, OWL.Class))
-    inds = {ind for ind, cls in graph.subject_objects(RDF.type)
-            if isinstance(ind, URIRef) and cls in classes and ind not in classes}
-    return sum(1 for ind in inds if (ind, RDF.type, OWL.NamedIndividual) not in graph)
 
 
 def _term(k):
@@ -680,12 +672,14 @@ def _membership_reader(graph: Graph, split: Split, prefixes: tuple[str, ...],
     the graph alone is read once."""
     classes = set(graph.subjects(RDF.type, OWL.Class))
     known: set = set(split.declared_individuals)
+    typed: set = set()
     asserted: dict = {}
     for ind, cls in graph.subject_objects(RDF.type):
         if isinstance(ind, URIRef):
             asserted.setdefault(str(ind), set()).add(cls)
             if cls in classes and ind not in classes:
-                known.add(str(ind))
+                typed.add(str(ind))
+    known |= typed
     ancestors = _ancestors(graph)
 
     reported: list[tuple[str, frozenset]] = []
@@ -699,14 +693,36 @@ def _membership_reader(graph: Graph, split: Split, prefixes: tuple[str, ...],
     thing = str(OWL.Thing)
     classes_ok = {c for c in split.classes if c.startswith(prefixes) and c != thing}
 
-    def read(m: Materialiser) -> list[InferredType]:
+    def of(m: Materialiser, which) -> list[InferredType]:
         out: list[InferredType] = []
-        for ind, told in reported:
+        for ind, told in which:
             for iri in m.named_types(ind):
                 if iri in classes_ok and iri not in told:
                     out.append(InferredType(ind, iri, labels.get(ind), labels.get(iri)))
+        return out
+
+    last: list = [None, None]  # the last model read without a base, and what was read
+    told_of = dict(reported)
+
+    def read(m: Materialiser) -> list[InferredType]:
+        base = m.base
+        if base is not None and m.touched is not None:
+            # a branch: only the individuals whose node (in the base) the branch changed can read differently
+            if last[0] is not base:
+                last[:] = [base, of(base, reported)]
+            changed = {base.find(n) for n in m.touched if not m.is_literal(n)}
+            out = [t for t in last[1] if base.find(t.individual) not in changed]
+            again = set()
+            for node in changed:
+                again.update(i for i in (node, *base.merged.get(node, ())) if i in told_of)
+            out += of(m, [(ind, told_of[ind]) for ind in sorted(again)])
+        else:
+            out = of(m, reported)
         out.sort(key=lambda t: (t.cls, t.individual))
         return out
+
+    # how many owl:NamedIndividual declarations prepare() adds (for the triple count)
+    read.declarations_added = len(typed - {str(d) for d in split.individual_declarations})  # type: ignore
 
     return read
 

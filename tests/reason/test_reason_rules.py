@@ -189,3 +189,92 @@ def test_open_unions_that_only_touch_their_own_individual_are_decided_alone(onto
     # a branch that puts the statement into dip:Method changes only that statement
     b = m.branch([(f"{ID}statement/c0", f"{DIP}Method")])
     assert b.confined_to(f"{ID}statement/c0", m)
+
+
+BRANCH_DATA = (
+    "statement:c a dip:TrackClassification ; dip:datePrecisionNote \"about\" ; dip:contradicts statement:e .\n"
+    "statement:e a dip:TrackClassification ; dip:track dip:CitizenDiplomacy .\n"
+    "case:i a dip:Initiative ; dip:hasParticipation statement:p, statement:q ; dip:hasTrackClassification statement:c ;\n"
+    "    dip:ledTo case:j .\n"
+    "case:j a dip:Initiative ; dip:hasOutcomeAttribution statement:o .\n"
+    "statement:o a dip:OutcomeAttribution ; dip:outcome outcome:a .\n"
+    "statement:p a dip:Participation ; dip:participant actor:y ; dip:role dip:MediatorRole .\n"
+    "statement:q a dip:Participation ; dip:participant actor:z, actor:w .\n"
+    "actor:z a dip:NGO . place:p a dip:Place ; dip:involvesCountry place:q .\n"
+    "ex:thing a owl:NamedIndividual ; dip:profiledTrack dip:TrackTwo .\n"
+    # defined classes asserted with a witness that lacks its type: a branch that types the witness (one and two
+    # property steps away) changes the verdict on an individual it did not touch
+    "case:y a dip:YouthInitiative ; dip:hasParticipation statement:r . statement:r dip:participant actor:v .\n"
+    "case:t a dip:ThirdPartyFacilitatedInitiative ; dip:hasParticipation statement:s .\n"
+    "statement:s dip:participant actor:u ; dip:role dip:FacilitatorRole .\n"
+).replace("ex:thing", "<https://w3id.org/dipontology/id/test/thing>")
+
+
+def test_a_branch_checks_only_what_it_changed_and_finds_what_a_full_check_finds(ontology):
+    """A branch (a copy of the model sharing its state) re-checks only the nodes whose verdict it can change and
+    re-reads only the memberships it can change; both must equal a full check and a full read, whichever class
+    an individual is put into (merges, defined classes, clashes included)."""
+    from collections import Counter
+
+    g = Graph()
+    for t in ontology:
+        g.add(t)
+    g.parse(data=PREFIXES + BRANCH_DATA, format="turtle")
+    split = Split.of(g, OWL2_DATATYPES)
+    m = Materialiser(split).run()
+    assert m.clash is None
+    base_bad = m.verify()
+    assert any(len(b) > 2 and b[2][0] == "or" for b in base_bad)   # open unions to branch on
+    read = reason_module._membership_reader(g, split, ("https://w3id.org/dipontology/",), {})
+    classes = sorted(c for c in split.classes if c.startswith(DIP))
+    people = sorted(x for x in m.types if isinstance(x, str) and x.startswith(ID))
+    options = [(x, e) for x, _why, e in (b for b in base_bad if len(b) > 2)] + \
+        [(x, c) for x in people for c in classes]
+    compared = 0
+    for x, e in options:
+        b = m.branch([(x, e)])
+        if b.clash is not None:
+            continue
+        quick = b.verify()
+        assert b.base is m and b.touched is not None
+        full = b._verify_all()
+        assert Counter(map(repr, quick)) == Counter(map(repr, full)), (x, e)
+        assert read(b) == _read_fresh(read, b), (x, e)
+        compared += bool(b.touched)
+    assert m.verify() == base_bad        # the base is untouched by its branches
+    assert compared > 100
+
+
+def _read_fresh(read, b):
+    fresh, b.base = b.base, None
+    try:
+        return read(b)
+    finally:
+        b.base = fresh
+
+
+def test_a_branch_rechecks_the_individuals_that_read_what_it_changed():
+    """Existentials only on the right-hand side are never materialised on their subject: a branch that types the
+    witness (one or two property steps away, through a shared individual too) changes the verdict on individuals
+    it did not touch, and its check must see that."""
+    from collections import Counter
+
+    ex = "http://example.org/"
+    g = Graph().parse(data=f"""@prefix : <{ex}> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        :A a owl:Class ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :B ] .
+        :C a owl:Class ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom
+            [ a owl:Restriction ; owl:onProperty :q ; owl:someValuesFrom :B ] ] .
+        :B a owl:Class . :D a owl:Class . :p a owl:ObjectProperty . :q a owl:ObjectProperty .
+        :E a owl:Class ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :q ; owl:hasValue :n ] .
+        :a1 a :A ; :p :b1 . :c1 a :C ; :p :m1 . :m1 :q :b1 . :a2 a :A ; :p :n . :b1 a :D . :n a :D .""",
+                      format="turtle")
+    m = Materialiser(Split.of(g)).run()
+    base_bad = m.verify()
+    assert {b[0] for b in base_bad} == {ex + "a1", ex + "c1", ex + "a2"}
+    for who in ("b1", "n", "m1"):
+        for cls in ("B", "D", "E"):
+            b = m.branch([(ex + who, ex + cls)])
+            assert Counter(map(repr, b.verify())) == Counter(map(repr, b._verify_all())), (who, cls)
+    b = m.branch([(ex + "b1", ex + "B")])
+    assert {x[0] for x in b.verify()} == {ex + "a2"} and not {ex + "a1", ex + "c1"} & b.touched
