@@ -116,7 +116,9 @@ class QueryResult:
         self.boolean = boolean
         self._rows: list[tuple[Node | None, ...]] = list(rows or [])
         self._triples: list[tuple[Node, Node, Node]] = list(triples or [])
-        self._raw: list | None = None  # pyoxigraph solutions or triples not converted yet
+        #: not converted yet: pyoxigraph triples (graph) or the solutions as SPARQL TSV bytes (select)
+        self._raw: list | bytes | None = None
+        self._count = 0  # the number of solutions in ``_raw`` (TSV)
 
     @classmethod
     def _from_oxigraph(cls, kind: Kind, columns: list[str], raw: list) -> QueryResult:
@@ -124,9 +126,22 @@ class QueryResult:
         result._raw = raw
         return result
 
+    @classmethod
+    def _from_tsv(cls, columns: list[str], tsv: bytes) -> QueryResult:
+        """A ``select`` result from pyoxigraph's SPARQL TSV serialisation of its solutions (one header line, then
+        one line per solution, in order; every term in its exact N-Triples-like syntax, tabs and line breaks inside
+        literals escaped, an empty cell where a variable is unbound)."""
+        result = cls("select", columns)
+        result._raw = tsv
+        result._count = tsv.count(b"\n") - 1
+        return result
+
     def _convert(self) -> None:
         raw, self._raw = self._raw, None
         if raw is None:
+            return
+        if isinstance(raw, bytes):
+            self._rows = _tsv_rows(raw, len(self.columns))
             return
         get = RdflibTerms().__getitem__
         if self.kind == "select":
@@ -163,7 +178,7 @@ class QueryResult:
         if self.kind == "ask":
             return 1
         if self._raw is not None:
-            return len(self._raw)
+            return self._count if isinstance(self._raw, bytes) else len(self._raw)
         return len(self._triples) if self.kind == "graph" else len(self._rows)
 
     def __eq__(self, other: object) -> bool:
@@ -235,6 +250,41 @@ class QueryResult:
         if self.kind != kind:
             raise InputError(f"this is a {self.kind} result, not a {kind} result",
                              fix="use a result format for this kind of query")
+
+
+_TSV = ox.QueryResultsFormat.TSV
+
+
+def _tsv_rows(tsv: bytes, width: int) -> list[tuple[Node | None, ...]]:
+    """The rows of pyoxigraph's SPARQL TSV results ``tsv`` (``width`` columns) as rdflib terms.
+
+    Every line after the header is one solution and every tab-separated cell one term (the writer escapes tabs and
+    line breaks inside literals; an unbound variable is an empty cell). Each distinct cell is read once, by
+    pyoxigraph's own TSV parser (all of them in one one-column document), and converted once to the equal rdflib
+    term, so rows share their terms. The round trip gives back the very terms the store returned (lexical forms,
+    datatypes, language tags, blank node labels): tests/query/test_query_results.py compares them.
+
+    >>> [tuple(map(str, r)) for r in _tsv_rows(b'?a\\t?b\\n<http://e/x>\\t"y"@en\\n', 2)]
+    [('http://e/x', 'y')]
+    """
+    lines = tsv.split(b"\n")
+    del lines[0]   # the header
+    lines.pop()    # after the last line break
+    if width == 0:
+        return [()] * len(lines)
+    cells = [line.split(b"\t") for line in lines]
+    terms: dict[bytes, Node | None] = {b"": None}
+    fresh: set[bytes] = set()
+    for row in cells:
+        fresh.update(row)
+    fresh.difference_update(terms)
+    if fresh:
+        order = list(fresh)
+        parsed = ox.parse_query_results(b"?t\n" + b"\n".join(order) + b"\n", format=_TSV)
+        for cell, solution in zip(order, parsed, strict=True):
+            terms[cell] = to_rdflib(solution[0])
+    get = terms.__getitem__
+    return [tuple(map(get, row)) for row in cells]
 
 
 # ----------------------------------------------------------------------------------------------- query checking
@@ -731,7 +781,9 @@ class Embedded(Backend):
             if isinstance(answer, ox.QueryBoolean):
                 return QueryResult("ask", boolean=bool(answer))
             if isinstance(answer, ox.QuerySolutions):
-                return QueryResult._from_oxigraph("select", [v.value for v in answer.variables], list(answer))
+                # taken by pyoxigraph's TSV writer, without a Python object per solution (see _tsv_rows)
+                columns = [v.value for v in answer.variables]
+                return QueryResult._from_tsv(columns, answer.serialize(format=_TSV))
             return QueryResult._from_oxigraph("graph", [], list(answer))
         except SyntaxError as exc:
             raise InputError(f"SPARQL syntax error: {exc}", file=source, fix="correct the query") from None
