@@ -448,3 +448,22 @@ def test_check_is_fast_on_the_shipped_ontology():
     start = time.perf_counter()
     check()
     assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize("rule", RULE_IDS[:6])
+def test_trusted_check_gives_the_same_report(rule: str):
+    """check(files, trusted=True) (the build's: pyoxigraph's bulk loader first, the detailed reading only when a
+    rule finds something) renders the same report as the detailed check."""
+    files = [SHIPPED, FIXTURES / rule / "fires.ttl"]
+    detailed, quick = check(files), check(files, trusted=True)
+    assert quick.of_rule(rule)
+    for fmt in ("text", "json", "tsv"):
+        assert render(quick, fmt) == render(detailed, fmt)
+
+
+def test_trusted_check_of_clean_files_is_the_detailed_report():
+    """The shipped ontology and data: no finding, and the same report (files, triples) as the detailed check."""
+    files = [SHIPPED, *resources.data_files()]
+    detailed, quick = check(files), check(files, trusted=True)
+    assert not detailed.findings and quick.triples == detailed.triples > 10_000
+    assert [render(quick, f) for f in ("text", "json", "md")] == [render(detailed, f) for f in ("text", "json", "md")]
