@@ -119,3 +119,93 @@ def validate_files():
     from dipontology.validate import published_files
 
     return published_files()
+
+
+# --------------------------------------------------------------------------- one bulk load, from the bytes read
+def _canonical(store: ox.Store) -> set:
+    """The store's statements with canonical blank node labels (RDFC-1.0), to compare two stores."""
+    ds = ox.Dataset(store)
+    ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return {str(q) for q in ds}
+
+
+def _file_by_file(paths: list[Path]) -> ox.Store:
+    from dipontology.load import bulk_load
+
+    return bulk_load(ox.Store(), paths)
+
+
+def test_one_load_holds_what_loading_file_by_file_holds(tmp_path):
+    """Blank node labels are the file's own (the same label in two files is two nodes), prefixes and base do not
+    carry from one file to the next, RDF/XML and a triple term in a small file are loaded too."""
+    d = tmp_path / "in"
+    d.mkdir()
+    small = d / "small.ttl"
+    small.write_text('@prefix ex: <http://example.org/> .\n_:x ex:p "small" . ex:s ex:q [ ex:r _:x ] .\n'
+                     '_:y ex:p ( 1 2 ) .\n', encoding="utf-8")
+    nt = d / "other.nt"
+    nt.write_text('_:x <http://example.org/p> "nt" .\n<http://example.org/s> <http://example.org/p> _:x .\n')
+    xml = d / "x.rdf"
+    xml.write_text('<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                   'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/s">'
+                   '<ex:p rdf:nodeID="x"/></rdf:Description></rdf:RDF>')
+    star = d / "star.ttl"
+    star.write_text('VERSION "1.2"\n@prefix ex: <http://example.org/> .\n_:x ex:says <<( ex:s ex:p "z" )>> .\n')
+    host = d / "host.ttl"   # the largest Turtle file: loaded last, its prefixes its own
+    host.write_bytes(("@prefix ex: <http://example.org/host#> .\n" + "".join(
+        f'_:x ex:p "{i}" . ex:n{i} ex:p _:b{i % 7} .\n' for i in range(400))).encode())
+    paths = [small, nt, xml, star, host]
+    got = cache.cached_store(paths, cache_dir=tmp_path / "cache").store
+    want = _file_by_file(paths)
+    assert len(got) == len(want) and _canonical(got) == _canonical(want)
+    # the host's _:x and each small file's _:x are different nodes
+    x = "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { ?b ?p ?v FILTER(isBlank(?b) && " \
+        "?v IN (\"small\", \"nt\", \"0\")) }"
+    assert int(next(iter(got.query(x)))["n"].value) == 3
+
+
+def test_shipped_files_plus_an_extract_in_one_load(tmp_path):
+    from dipontology import graph
+
+    extract = tmp_path / "extract.ttl"
+    extract.write_text("@prefix ex: <http://example.org/> .\n" + "".join(
+        f"ex:s{i} ex:p [ ex:q {i} ] .\n" for i in range(2000)), encoding="utf-8")
+    paths = [*graph.published_files(), extract]
+    got = cache.cached_store(paths, cache_dir=tmp_path / "cache").store
+    assert _canonical(got) == _canonical(_file_by_file(paths))
+
+
+@pytest.mark.parametrize("text", [
+    "ex:c ex:p ex:d .\n" * 50,   # a prefix only the earlier file declares
+    "\ufeff<http://example.org/c> <http://example.org/p> 1 .\n" * 50,   # a byte order mark pyoxigraph refuses
+])
+def test_what_a_file_alone_may_not_hold_it_may_not_hold_after_another(files, tmp_path, text):
+    """The last file's parse starts as a fresh one: what it refuses alone is refused, naming that file."""
+    late = tmp_path / "late.ttl"
+    late.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError):
+        _file_by_file([late])
+    with pytest.raises(InputError) as info:
+        cache.cached_store([files[1], late], cache_dir=tmp_path / "cache")
+    assert info.value.file == str(late)
+    assert cache.entries(tmp_path / "cache") == []
+
+
+def test_the_entry_holds_the_bytes_that_were_hashed(files, tmp_path, monkeypatch):
+    """Each file is read once: changing it after it was read (and hashed) does not put other content in the entry."""
+    from dipontology import load
+
+    seen = []
+    real = load.read_file
+
+    def read_then_change(path, **kw):
+        data = real(path, **kw)
+        seen.append(Path(path))
+        Path(path).write_text(A.replace('"x"', '"changed"') if Path(path) == files[0] else B)
+        return data
+
+    monkeypatch.setattr(cache, "read_file", read_then_change)
+    got = cache.cached_store(files, cache_dir=tmp_path / "cache")
+    assert seen == files
+    assert ("http://example.org/a", "http://example.org/p", "x") in _triples(got.store)
+    assert not any(o == "changed" for _s, _p, o in _triples(got.store))
