@@ -97,8 +97,9 @@ class QueryResult:
     :param boolean: the answer of an ``ASK`` query.
     :param triples: the triples of a graph result (rdflib terms), in the order the store returned them.
 
-    The embedded store hands over pyoxigraph's solutions as they are: ``rows`` and ``triples`` are converted to
-    rdflib terms when first read (each distinct term once), so ``len(result)`` costs no conversion.
+    The embedded store hands over its solutions as pyoxigraph's SPARQL TSV (written without a Python object per
+    solution) and its triples as they are: ``rows`` and ``triples`` are converted to rdflib terms when first read
+    (each distinct term once), so ``len(result)`` costs no conversion.
 
     >>> from rdflib import Literal
     >>> r = QueryResult("select", ["n"], [(Literal(3),)])
