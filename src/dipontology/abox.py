@@ -1016,7 +1016,8 @@ class Materialiser:
         bad += [(u[1], _UNDECIDED) for u in self.undecided]
         by_left: dict = {}
         for left, right in self.checks:
-            by_left.setdefault(left, []).append(right)
+            if not _applied(left, right):
+                by_left.setdefault(left, []).append(right)
         for x in here:
             for t in set(self.types.get(x, ())) | {THING}:
                 for right in by_left.get(t, ()):
@@ -1067,6 +1068,8 @@ class Materialiser:
         bad: list[tuple] = [(u[1], _UNDECIDED) for u in self.undecided]
         everyone = [x for x in self.types if self.find(x) == x]
         for left, right in self.checks:
+            if _applied(left, right):
+                continue
             xs = everyone if left == THING else list(self.members.get(left, ()))
             if left == THING and THING not in self.members:
                 xs = everyone
@@ -1207,6 +1210,13 @@ class Materialiser:
 
 
 _UNDECIDED = "undecided equality of literals"
+
+
+def _applied(left, right) -> bool:
+    """Whether the rules make every member of ``left`` a member of ``right``, so that the axiom holds in M without
+    a check: ``right`` a named class (the rules add it to each individual that gets ``left``; but for owl:Thing
+    as ``left``, whose members are all individuals, and owl:Nothing as ``right``, a clash)."""
+    return _named(right) and right != NOTHING and left != THING
 
 
 def _paths(e) -> set:
