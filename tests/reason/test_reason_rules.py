@@ -6,6 +6,7 @@ classes), merges by functional properties, clashes, and the check that reports e
 """
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 import pytest
@@ -278,3 +279,16 @@ def test_a_branch_rechecks_the_individuals_that_read_what_it_changed():
             assert Counter(map(repr, b.verify())) == Counter(map(repr, b._verify_all())), (who, cls)
     b = m.branch([(ex + "b1", ex + "B")])
     assert {x[0] for x in b.verify()} == {ex + "a2"} and not {ex + "a1", ex + "c1"} & b.touched
+
+
+def test_the_short_jvm_options_apply_to_short_runs_only_and_leave_a_users_setting_alone(monkeypatch):
+    monkeypatch.delenv("JAVA_TOOL_OPTIONS", raising=False)
+    with reason_module._short_jvm(True):
+        assert os.environ["JAVA_TOOL_OPTIONS"] == reason_module.SHORT_JVM_OPTIONS
+    assert "JAVA_TOOL_OPTIONS" not in os.environ
+    with reason_module._short_jvm(False):
+        assert "JAVA_TOOL_OPTIONS" not in os.environ
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-Xss4m")
+    with reason_module._short_jvm(True):
+        assert os.environ["JAVA_TOOL_OPTIONS"] == "-Xss4m"
+    assert os.environ["JAVA_TOOL_OPTIONS"] == "-Xss4m"
