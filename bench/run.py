@@ -858,10 +858,18 @@ def measure(name: str, path: Path, runs: int, box: float) -> dict:
     """Run one measurement in a child process under a time box; record median, runs and peak memory."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", name, str(path), str(runs)]
     started = time.perf_counter()
+    # a session of its own, so that a stopped measurement takes its children (HermiT's JVM) with it
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                             env={**os.environ, "PYTHONWARNINGS": "ignore"})
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=box,
-                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        stdout, stderr = child.communicate(timeout=box)
+        proc = subprocess.CompletedProcess(cmd, child.returncode, stdout, stderr)
     except subprocess.TimeoutExpired:
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        child.communicate()
         out = {"stage": name, "stopped": round(box), "note": f"> {box:.0f} s (stopped)"}
         partial = os.environ.get("DIPONTOLOGY_BENCH_PARTIAL")
         if partial and Path(partial).exists():
