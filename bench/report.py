@@ -238,9 +238,10 @@ def _targets(by: dict, sizes: list[int], records: dict) -> list[str]:
     if bo and "median" in bo:
         tree = bo.get("tree_pss_mb")
         row("build 1M under 5 minutes", f"{_s(bo['median'])} s", bo["median"] < 300)
-        row("build 1M under 3 GB peak", f"largest process {bo['rss_mb']:.0f} MB; whole process tree (summed PSS, "
-            f"the processes run at the same time) {tree:.0f} MB" if tree else f"{bo['rss_mb']:.0f} MB",
-            bo["rss_mb"] < 3072)
+        row("build 1M under 3 GB peak, per process", f"largest process {bo['rss_mb']:.0f} MB", bo["rss_mb"] < 3072)
+        if tree:
+            row("build 1M under 3 GB peak, the whole process tree", f"summed PSS of the processes that run at the "
+                f"same time (gates, queries, page helper, main) {tree:.0f} MB", tree < 3072)
     else:
         row("build 1M under 5 minutes and 3 GB", _t(bo) if bo else "-", False if bo else None)
     for sz in (100_000, 1_000_000):
@@ -250,6 +251,9 @@ def _targets(by: dict, sizes: list[int], records: dict) -> list[str]:
                       if isinstance(er["formats"].get(f), float) and t}
             row(f"export every format at least 10x rdflib at {sz:,}",
                 ", ".join(f"{f} {r:.1f}x" for f, r in ratios.items()), min(ratios.values()) >= 10 if ratios else None)
+        elif eo and er:
+            row(f"export every format at least 10x rdflib at {sz:,}", f"ours {_t(eo)} for the five formats; rdflib's "
+                f"stage {_t(er)} (its parse and five formats in one box), so no ratio", None)
         lc, lp = med(sz, "load_ours_cold"), med(sz, "load_pyoxigraph")
         if lc and lp:
             row(f"cold cache load at most 1.5x pyoxigraph's (in-memory) bulk load at {sz:,}", f"{lc / lp:.2f}x",
