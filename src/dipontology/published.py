@@ -122,11 +122,7 @@ class Published:
 
     @cached_property
     def subjects(self) -> dict:
-        subjects: dict = {}
-        for item in self.loaded:
-            for s in item.graph.subjects():
-                subjects.setdefault(s, item)
-        return subjects
+        return subjects_index(self.loaded)
 
 
 @lru_cache(maxsize=4)

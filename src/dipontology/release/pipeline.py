@@ -322,10 +322,7 @@ class _GatesApart:
         self.proc = self.conn = None
         self.answer: tuple | None = None
         if not any(s in wanted for s in gates) or "fork" not in multiprocessing.get_all_start_methods():
-            reports: dict[str, bytes] = {}
-            here = _Log(log.quiet)
-            passed = _run_gates(data_dir, gates, wanted, here, reports)
-            self.answer = ("ok", passed, [(st.name, st.status, st.detail) for st in here.stages], reports)
+            self.answer = _gates_child(data_dir, gates, wanted, log.quiet)  # the same answer, made here
             return
         ctx = multiprocessing.get_context("fork")
         self.conn, child = ctx.Pipe(duplex=False)
