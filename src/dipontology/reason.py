@@ -275,7 +275,9 @@ def reason(graph: Graph | None = None, *, include_data: bool = True,
     N-Triples handed to it (see :func:`cache_dir`): with ``method="rules"`` that is the ontology part, with
     ``method="hermit"`` the whole graph. ``cache=False`` always runs HermiT.
 
-    :param graph: the graph to reason over; ``None`` for the shipped ontology (+ data when ``include_data``).
+    :param graph: the graph to reason over: an rdflib ``Graph``, or a :class:`dipontology.graph.TripleView` of
+        pyoxigraph triples (the same answers, without a ``Graph``'s copy); ``None`` for the shipped ontology (+ data
+        when ``include_data``).
     :param namespaces: report inferred types only for individuals (and classes) whose IRI starts with one of these.
     :param cache: reuse a cached HermiT result for identical input.
     :param method: ``"rules"`` (HermiT for the ontology, rules for the data, HermiT for the data only where the

@@ -54,7 +54,7 @@ from ..atomic import replace_dir, sync_tree, write_new
 from ..check import check, render
 from ..errors import DependencyError, InputError
 from ..export import serialize_graphs, serialize_triples
-from ..graph import parse_files, triples_graph
+from ..graph import TripleView, parse_files
 from ..namespaces import ID_BASE, ONTOLOGY_IRI, PREFIXES
 from ..published import published_files
 from ..query import library
@@ -166,7 +166,7 @@ def _run_check(files: list[Path], log: _Log, reports: dict[str, bytes]) -> bool:
 
 def _run_reason(triples: Sequence[ox.Triple], log: _Log, reports: dict[str, bytes]) -> bool:
     try:
-        result = reason(triples_graph(triples), progress=lambda line: log.say(f"reason: {line}"))
+        result = reason(TripleView(triples), progress=lambda line: log.say(f"reason: {line}"))
     except DependencyError as exc:
         log.stage("reason", "skipped", f"reason not available ({exc})")
         return True
