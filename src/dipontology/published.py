@@ -74,7 +74,10 @@ def load_trusted(stamp: tuple) -> tuple[Loaded, ...]:
             if len(_PARSED) > 256:
                 _PARSED.clear()
             loaded = _PARSED[key] = load_bytes(data, name=p, limits=TRUSTED, allow_empty=True)
-        out.append(replace(loaded, file=p))
+        fresh = replace(loaded, file=p)
+        if "_triples" in loaded.__dict__:  # the parser's list of the triples, which replace() does not carry
+            fresh.__dict__["_triples"] = loaded.__dict__["_triples"]
+        out.append(fresh)
     return tuple(out)
 
 

@@ -215,8 +215,9 @@ def validate_graph(loaded: Sequence[Loaded], *, fail_on: str = "Violation", engi
     cleaned = [clean(item, vocab, findings, contribution=False)[0] for item in loaded]
     data = ReadOnlyGraphAggregate(cleaned) if len(cleaned) > 1 else cleaned[0] if cleaned else Graph()
     # the triples once each (as a merged graph holds them), as one list the checks below go through
-    triples = loaded[0].triples() if len(cleaned) == 1 and cleaned[0] is loaded[0].triples_graph() \
-        else list(dict.fromkeys(t for g in cleaned for t in g))
+    # (a file's own list where its cleaned graph is its own graph: no pass through rdflib's store)
+    own = [item.triples() if g is item.triples_graph() else g for item, g in zip(loaded, cleaned)]
+    triples = own[0] if len(own) == 1 and isinstance(own[0], list) else list(dict.fromkeys(t for g in own for t in g))
     subjects = subjects_index(loaded)
     findings += checks.literal_checks(loaded, data, where=subjects, triples=triples)
     if profile.builtin:
