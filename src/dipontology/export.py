@@ -55,7 +55,7 @@ from .terms import display, plain_value, to_oxigraph
 
 __all__ = [
     "RESULT_FORMATS", "GRAPH_FORMATS", "FORMATS", "MEDIA_TYPES", "GraphExport", "render", "render_bytes",
-    "write", "export_graph", "serialize_triples", "serialize_graphs", "results_to_csv", "results_to_tsv", "results_to_json",
+    "write", "export_graph", "serialize_triples", "serialize_formats", "serialize_graphs", "results_to_csv", "results_to_tsv", "results_to_json",
     "results_to_markdown", "results_to_html", "results_to_table", "results_to_dataframe", "plain_value",
     "display", "spreadsheet_safe_cell",
 ]
@@ -388,6 +388,12 @@ def _jsonld(keys: list[bytes]) -> bytes:
             banned.add(str(clash))
 
 
+#: IRI (its text in key space) -> (its JSON string in a document that uses the project prefixes as they are, the
+#: prefix that compacts it or b""): the same IRIs come back in every record's document of a release; bounded
+_COMPACTED: dict[bytes, tuple[bytes, bytes]] = {}
+_COMPACTED_MAX = 1 << 16
+
+
 def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
     # The document is written in *key space* (the bytes of the sort keys: ``>`` as \x01, ``"`` as \x03, the ``<`` of
     # an ``rdf:type`` IRI term as \x02; see above ``_sort_key``) and mapped back by one ``translate`` of the whole
@@ -399,8 +405,20 @@ def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
     dumps = json.dumps
     from_key = _FROM_KEY
 
+    # the compact forms made for earlier documents are reused while this one leaves every project prefix in use
+    shared = _COMPACTED if not banned else None
+
     class Compact(dict):  # IRI text in key space (between its < and >) -> JSON string of its compact form
         def __missing__(self, key: bytes) -> bytes:
+            nonlocal shared
+            if shared is not None:
+                hit = shared.get(key)
+                if hit is not None:
+                    out, prefix = hit
+                    if prefix:
+                        used.add(prefix)
+                    self[key] = out
+                    return out
             iri = key.translate(from_key)
             scheme = iri[:iri.find(b":")]
             if scheme in by_name:
@@ -409,12 +427,17 @@ def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
                 for ns in [ns for ns, pre in by_ns.items() if pre == scheme + b":"]:
                     del by_ns[ns]
                 del by_name[scheme]
+                shared = None  # a prefix set aside: the shared forms may use it
             cut = max(iri.rfind(b"#"), iri.rfind(b"/")) + 1
             pre = by_ns.get(iri[:cut]) if cut < len(iri) else None
             if pre is not None:
                 used.add(pre[:-1])
             text = iri if pre is None else pre + iri[cut:]
             out = self[key] = dumps(text.decode("utf-8"), ensure_ascii=False).encode("utf-8")
+            if shared is not None:
+                if len(shared) >= _COMPACTED_MAX:
+                    shared.clear()
+                shared[key] = (out, b"" if pre is None else pre[:-1])
             return out
 
     class Node(dict):  # an IRI or blank-node object (with the line's " .") -> its JSON-LD node reference
@@ -530,6 +553,42 @@ def serialize_triples(triples: Iterable, fmt: str, *, prefixes: "dict[str, str] 
     del nt
     data = ox.serialize(ts, format=_OX_FORMATS[fmt], prefixes=prefixes)
     return _sort_prefix_lines(data) if fmt in ("ttl", "trig") else data
+
+
+def serialize_formats(triples: Iterable, fmts: Iterable[str]) -> dict[str, bytes]:
+    """The same triples in several graph formats: ``{fmt: serialize_triples(triples, fmt)}``, byte for byte, with
+    the N-Triples text, the sort and the prefixes worked out once for all of them (a release writes each record in
+    four formats).
+
+    >>> from rdflib import URIRef, Literal
+    >>> t = [(URIRef("https://w3id.org/dipontology/id/case/oslo"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+    ...       Literal("Oslo", lang="en"))]
+    >>> all(serialize_formats(t, GRAPH_FORMATS)[f] == serialize_triples(t, f) for f in GRAPH_FORMATS)
+    True
+    """
+    fmts = list(fmts)
+    for fmt in fmts:
+        if fmt not in GRAPH_FORMATS:
+            raise InputError(f"unknown graph format {fmt!r}", fix=f"use one of {', '.join(GRAPH_FORMATS)}")
+    ts, nt = _ntriples(triples)
+    keys = _keys(nt)
+    if len(keys) != len(ts):  # cannot happen with canonical N-Triples (one line per triple); be safe anyway
+        raise AssertionError("N-Triples lines do not match the triples")
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    keys = [keys[i] for i in order]
+    out: dict[str, bytes] = {}
+    prefixes = sorted_ts = None
+    for fmt in fmts:
+        if fmt == "nt":
+            out[fmt] = b"\n".join([*keys, b""]).translate(_FROM_KEY) if keys else b""
+        elif fmt == "jsonld":
+            out[fmt] = _jsonld(keys)
+        else:
+            if sorted_ts is None:
+                prefixes, sorted_ts = _used_prefixes(nt), [ts[i] for i in order]
+            data = ox.serialize(sorted_ts, format=_OX_FORMATS[fmt], prefixes=prefixes)
+            out[fmt] = _sort_prefix_lines(data) if fmt in ("ttl", "trig") else data
+    return out
 
 
 def serialize_graphs(graphs, fmt: str = "trig") -> bytes:

@@ -53,7 +53,7 @@ from .. import validate as vmod
 from ..atomic import replace_dir, sync_tree, write_new
 from ..check import check, render
 from ..errors import DependencyError, InputError
-from ..export import serialize_graphs, serialize_triples
+from ..export import serialize_formats, serialize_graphs, serialize_triples
 from ..graph import TripleView, parse_files
 from ..namespaces import ID_BASE, ONTOLOGY_IRI, PREFIXES
 from ..published import published_files
@@ -587,9 +587,9 @@ def _record_files(files: _ReleaseFiles, site: Site, data_ix: Index, records: Seq
     for node, kind, slug in records:
         base = f"id/{kind}/{slug}"
         files[base + ".html"] = site.record_page(node, kind, slug)
-        own = record_triples(site, data_ix, node)
+        bodies = serialize_formats(record_triples(site, data_ix, node), RECORD_FORMATS.values())
         for ext, fmt in RECORD_FORMATS.items():
-            files[f"{base}.{ext}"] = serialize_triples(own, fmt)
+            files[f"{base}.{ext}"] = bodies[fmt]
 
 
 def _records_helper(part: int, parts: int) -> tuple[dict, set]:
