@@ -168,7 +168,7 @@ def subjects_index(loaded: Sequence[Loaded]) -> dict:
     """subject -> the loaded file that describes it first."""
     index: dict = {}
     for item in loaded:
-        for s in item.triples_graph().subjects():
+        for s, _p, _o in item.triples():  # the file's list of its triples: no pass through rdflib's store
             index.setdefault(s, item)
     return index
 
