@@ -173,3 +173,50 @@ def test_a_killed_gate_process_stops_the_build_with_a_clear_error(tmp_path, monk
     with pytest.raises(RuntimeError, match="ended without an answer"):
         build(tmp_path / "out", quiet=True, data_dir=FIXTURE_DATA, stages=("check",))
     assert list(tmp_path.iterdir()) == []
+
+
+def _alive_children() -> set[int]:
+    import multiprocessing
+
+    return {p.pid for p in multiprocessing.active_children()}
+
+
+@pytest.mark.slow
+def test_gates_process_ends_once_it_has_answered_without_being_asked():
+    """The gates' child holds the rdflib and SHACL copies of the graph: its answer is read as soon as it is sent (a
+    thread), so it ends then, while the main process is still writing pages, not when the main process next asks."""
+    log = pipeline._Log(quiet=True)
+    gates = pipeline._GatesApart(None, ["check", "reason", "validate"], ["check", "reason", "validate"], log)
+    assert gates.proc is not None, "fork is available on Linux: the gates run apart"
+    assert gates._arrived.wait(timeout=240), "the gates answered"
+    gates.proc.join(timeout=20)   # nothing here has asked for the answer yet
+    assert gates.proc.exitcode == 0
+    reports: dict = {}
+    assert gates.finish(reports) is True
+    assert {"reports/check.txt", "reports/reason.json", "reports/validate.json"} <= set(reports)
+    assert [st.name for st in log.stages] == ["check", "reason", "validate"]
+
+
+@pytest.mark.slow
+def test_queries_worker_ends_once_it_has_answered():
+    """The named queries' worker process ends when its answer is ready, not when the build collects it."""
+    import time
+
+    from dipontology.store import Embedded
+
+    before = _alive_children()
+    store = Embedded(triples=load_sources().all_triples())
+    log = pipeline._Log(quiet=True)
+    queries = pipeline._QueriesApart(store, True, log)
+    try:
+        assert queries.started
+        queries.future.result(timeout=240)
+        deadline = time.monotonic() + 20
+        while _alive_children() - before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive_children() - before, "the worker still runs after answering"
+        reports: dict = {}
+        assert queries.finish(reports) is True
+        assert any(k.startswith("queries/") for k in reports)
+    finally:
+        queries.close()

@@ -38,6 +38,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -330,16 +331,29 @@ class _GatesApart:
                                 name="dipontology-gates")
         self.proc.start()
         child.close()
+        # the answer is read as soon as it is sent, so that the child (and the graphs it holds) ends then, not when
+        # this process next asks
+        self._arrived = threading.Event()
+        self._got: object = None
+        self._reader = threading.Thread(target=self._read, name="dipontology-gates-answer", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        try:
+            self._got = self.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._got = exc
+        self._arrived.set()
 
     def _receive(self, wait: bool) -> tuple | None:
-        if self.answer is None and self.conn is not None and (wait or self.conn.poll()):
-            try:
-                self.answer = self.conn.recv()
-            except EOFError:
-                self.close()
-                raise RuntimeError("the process that ran the gates (check, reason, validate) ended without an answer "
-                                   "(killed? out of memory?); the release was not written") from None
+        if self.answer is None and self.proc is not None and (wait or self._arrived.is_set()):
+            self._arrived.wait()
+            got = self._got
             self.close()
+            if isinstance(got, BaseException):
+                raise RuntimeError("the process that ran the gates (check, reason, validate) ended without an answer "
+                                   "(killed? out of memory?); the release was not written")
+            self.answer = got
         return self.answer
 
     def failed(self) -> bool:
@@ -372,10 +386,11 @@ class _GatesApart:
     def close(self) -> None:
         """Stop the child if it still runs (the build stopped for another reason) and release the pipe."""
         if self.proc is not None:
-            if self.proc.is_alive() and self.answer is None:
+            if self.proc.is_alive() and not self._arrived.is_set():
                 self.proc.terminate()
             self.proc.join()
             self.proc = None
+            self._reader.join()  # the child is gone: its end of the pipe is closed, the read has returned
         if self.conn is not None:
             self.conn.close()
             self.conn = None
@@ -413,6 +428,8 @@ class _QueriesApart:
             _QUERY_STORE = store
             self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
             self.future = self.pool.submit(_queries_child, log.quiet)
+            # the worker ends once it has answered (its memory freed while the pages are written); the answer waits
+            self.pool.shutdown(wait=False)
 
     @property
     def started(self) -> bool:
