@@ -159,6 +159,10 @@ def render(records: dict) -> str:
         bo = g("build_ours")
         if bo:
             files = f", {bo['release_files']:,} files written" if "release_files" in bo else ""
+            if bo.get("fs_caches_dropped"):
+                files += ", dentry and inode caches dropped before each run"
+            if "cpu_user" in bo:
+                files += f"; CPU per run {bo['cpu_user']:.0f} s user, {bo['cpu_sys']:.0f} s system"
             tree = f"; the whole process tree (summed PSS) {bo['tree_pss_mb']:.0f} MB" if "tree_pss_mb" in bo else ""
             out.append(f"| build (every stage, generated data without violations{files}) | {_t(bo)} | - | - | "
                        f"largest process {_mem(bo)}{tree} |")
