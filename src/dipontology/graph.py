@@ -174,7 +174,7 @@ class TripleView:
     >>> a, t = ox.NamedNode(DIP + "a"), ox.NamedNode(str(RDF.type))
     >>> v = TripleView([ox.Triple(a, t, ox.NamedNode(DIP + "C")), ox.Triple(a, t, ox.NamedNode(DIP + "C"))])
     >>> len(v), [str(o) for _s, o in v.subject_objects(RDF.type)]
-    (1, ['https://w3id.org/dipontology/C'])
+    (1, ['https://w3id.org/dipontology/ontology#C'])
     """
 
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
