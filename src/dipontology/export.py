@@ -392,6 +392,8 @@ def _jsonld(keys: list[bytes]) -> bytes:
 #: prefix that compacts it or b""): the same IRIs come back in every record's document of a release; bounded
 _COMPACTED: dict[bytes, tuple[bytes, bytes]] = {}
 _COMPACTED_MAX = 1 << 16
+#: the bytes json.dumps escapes (with ensure_ascii=False): a quote, a backslash, control characters
+_JSON_ESCAPED = re.compile(rb'["\\\x00-\x1f]')
 
 
 def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
@@ -403,6 +405,7 @@ def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
     by_name = {p.encode(): ns.encode() for p, ns in PREFIXES.items() if p not in banned}
     used: set[bytes] = set()
     dumps = json.dumps
+    json_escaped = _JSON_ESCAPED.search
     from_key = _FROM_KEY
 
     # the compact forms made for earlier documents are reused while this one leaves every project prefix in use
@@ -433,7 +436,10 @@ def _jsonld_once(keys: list[bytes], banned: set[str]) -> bytes:
             if pre is not None:
                 used.add(pre[:-1])
             text = iri if pre is None else pre + iri[cut:]
-            out = self[key] = dumps(text.decode("utf-8"), ensure_ascii=False).encode("utf-8")
+            # json.dumps(text, ensure_ascii=False) is the text in quotes unless it holds a quote, a backslash or a
+            # control character (which IRIs do not)
+            out = self[key] = (dumps(text.decode("utf-8"), ensure_ascii=False).encode("utf-8")
+                               if json_escaped(text) else b'"' + text + b'"')
             if shared is not None:
                 if len(shared) >= _COMPACTED_MAX:
                     shared.clear()
