@@ -278,9 +278,11 @@ def _targets(by: dict, sizes: list[int], records: dict) -> list[str]:
         elif eo and er:
             row(f"export every format at least 10x rdflib at {sz:,}", f"ours {_t(eo)} for the five formats; rdflib's "
                 f"stage {_t(er)} (its parse and five formats in one box), so no ratio", None)
-        lc, lp = med(sz, "load_ours_cold"), med(sz, "load_pyoxigraph")
+        lc, lp, ld = med(sz, "load_ours_cold"), med(sz, "load_pyoxigraph"), med(sz, "load_pyoxigraph_disk")
         if lc and lp:
-            row(f"cold cache load at most 1.5x pyoxigraph's (in-memory) bulk load at {sz:,}", f"{lc / lp:.2f}x",
+            floor = (f" (pyoxigraph's own bulk load into an on-disk store, what the cache is, takes {ld / lp:.2f}x; "
+                     f"ours is {lc / ld:.2f}x that)" if ld else "")
+            row(f"cold cache load at most 1.5x pyoxigraph's (in-memory) bulk load at {sz:,}", f"{lc / lp:.2f}x{floor}",
                 lc / lp <= 1.5)
         qo = by.get((sz, "query_ours"))
         if qo and "queries" in qo:
