@@ -716,7 +716,16 @@ class Materialiser:
 
     def _clash(self, why: str, at) -> None:
         if self.clash is None:
-            self.clash, self.clash_at = why, at
+            self.clash, self.clash_at = why, self.witness(at)
+
+    def witness(self, x):
+        """Of the individuals merged with ``x`` (a functional property or ``owl:sameAs``), the one first by value:
+        which of them stands for the others depends on the order the input was read in (set order, which changes
+        with Python's hash seed from run to run); the one a report names does not."""
+        if x is None or self.is_literal(x):
+            return x
+        root = self.find(x)
+        return min((root, *self.merged.get(root, ())), key=lambda n: (type(n).__name__, str(n)))
 
     # ------------------------------------------------------------------------------------------------- rules
     def run(self) -> "Materialiser":
@@ -897,6 +906,7 @@ class Materialiser:
             a, b = b, a
         da = {self.find(d) for d in self.diff.get(a, ())}
         if b in da or any(self.find(d) == a for d in self.diff.get(b, ())):
+            a, b = sorted((self.witness(a), self.witness(b)), key=lambda n: (type(n).__name__, str(n)))
             self._clash(f"{a} and {b} are declared different but a functional property makes them the same", a)
             return
         self.parent[b] = a
