@@ -464,6 +464,11 @@ def _inv(role: tuple) -> tuple:
     return ("I" if role[0] == "P" else "P", role[1])
 
 
+def _by_value(node) -> tuple:
+    """A node's place in a stable order (its kind, then its text): the same in every run, unlike set order."""
+    return type(node).__name__, str(node)
+
+
 class _Layer(dict):
     """A dict of a branch over the (unchanged) dict of its base model: reads fall through to the base, the first
     write access to an entry (``[]``, ``setdefault``) copies it from the base with ``copy``, ``pop`` hides it. So a
@@ -725,7 +730,7 @@ class Materialiser:
         if x is None or self.is_literal(x):
             return x
         root = self.find(x)
-        return min((root, *self.merged.get(root, ())), key=lambda n: (type(n).__name__, str(n)))
+        return min((root, *self.merged.get(root, ())), key=_by_value)
 
     # ------------------------------------------------------------------------------------------------- rules
     def run(self) -> "Materialiser":
@@ -906,7 +911,7 @@ class Materialiser:
             a, b = b, a
         da = {self.find(d) for d in self.diff.get(a, ())}
         if b in da or any(self.find(d) == a for d in self.diff.get(b, ())):
-            a, b = sorted((self.witness(a), self.witness(b)), key=lambda n: (type(n).__name__, str(n)))
+            a, b = sorted((self.witness(a), self.witness(b)), key=_by_value)
             self._clash(f"{a} and {b} are declared different but a functional property makes them the same", a)
             return
         self.parent[b] = a
